@@ -71,10 +71,25 @@ public class RealModelPiecesTests
         Assert.InRange(FeedForward.Gelu(x) - approx, -1e-3, 1e-3);
     }
 
+    [Theory]
+    [InlineData(-4.0)]
+    [InlineData(-1.3)]
+    [InlineData(-0.01)]
+    [InlineData(0.0)]
+    [InlineData(0.2)]
+    [InlineData(0.9)]
+    [InlineData(2.5)]
+    [InlineData(6.0)]
+    public void The_fast_erf_is_within_2e_7_of_a_full_precision_erf(double z)
+    {
+        Assert.InRange(FeedForward.Erf(z) - MathNet.Numerics.SpecialFunctions.Erf(z), -2e-7, 2e-7);
+    }
+
     [Fact]
     public void Linear_applies_W_x_plus_b_to_every_row()
     {
         var x = Init.Normal(3, 4, 1);
+        x[1, 2] = 0f; // a zero input contributes nothing and is skipped
         var w = Init.Normal(5, 4, 2);
         var b = Vector<float>.Build.Dense([1f, 2f, 3f, 4f, 5f]);
         var y = Linear.Apply(x, w, b);

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace AttentionVisually.RealModel;
@@ -26,12 +27,24 @@ public static class Linear
 
     internal static Matrix<float> Affine(Matrix<float> x, Matrix<float> w, Vector<float> b)
     {
-        var y = x.TransposeAndMultiply(w); // (seqLen, dOut)
-        for (int j = 0; j < y.ColumnCount; j++)
+        // y_i = b + Σ_j x_ij · (column j of W). W is stored column-major, so each column is contiguous and
+        // the sum is a run of vectorized multiply-adds over dOut floats (TensorPrimitives), which is far
+        // faster than a general matrix product for the few rows of one sentence.
+        int seqLen = x.RowCount, dIn = x.ColumnCount, dOut = w.RowCount;
+        float[] wColumns = w.AsColumnMajorArray() ?? w.ToColumnMajorArray(); // dIn columns of length dOut
+        float[] xRows = x.ToRowMajorArray();                                   // seqLen rows of length dIn
+        float[] bias = b.AsArray() ?? b.ToArray();
+        var y = new float[seqLen * dOut];                                       // row-major (seqLen, dOut)
+        for (int i = 0; i < seqLen; i++)
         {
-            float bj = b[j];
-            for (int i = 0; i < y.RowCount; i++) y[i, j] += bj;
+            var yi = y.AsSpan(i * dOut, dOut);
+            bias.AsSpan().CopyTo(yi);
+            for (int j = 0; j < dIn; j++)
+            {
+                float xij = xRows[i * dIn + j];
+                if (xij != 0f) TensorPrimitives.MultiplyAdd(wColumns.AsSpan(j * dOut, dOut), xij, yi, yi);
+            }
         }
-        return y;
+        return Matrix<float>.Build.DenseOfRowMajor(seqLen, dOut, y); // (seqLen, dOut)
     }
 }
