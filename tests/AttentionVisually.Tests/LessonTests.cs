@@ -67,3 +67,20 @@ public class TranslationTests
         }
     }
 }
+
+public class MysteryNovelTests
+{
+    [Fact]
+    public void The_last_word_puts_most_of_its_attention_on_clues_spread_across_the_whole_story()
+    {
+        var story = MysteryNovel.Story;
+        var a = MysteryNovel.WhoDidItHead().Forward(MysteryNovel.Embed(), isCausal: true).Pattern;
+        int last = story.Count - 1;
+        double onClues = Enumerable.Range(0, story.Count).Where(j => MysteryNovel.Clues.Contains(story[j])).Sum(j => (double)a[last, j]);
+        Assert.True(onClues > 0.9, $"weight on clues: {onClues}");
+        int earliestClue = Enumerable.Range(0, story.Count).First(j => MysteryNovel.Clues.Contains(story[j]));
+        Assert.True(earliestClue < 10 && a[last, earliestClue] > 0.05f);
+        // Every other position has no reason to prefer clues: its row is uniform over what it can see.
+        Assert.Equal(1f / 6, a[5, 0], 5);
+    }
+}
