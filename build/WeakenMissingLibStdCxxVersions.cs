@@ -32,16 +32,12 @@ public sealed class WeakenMissingLibStdCxxVersions : Task
     [Required]
     public string Source { get; set; } = "";
 
-    /// <summary>Where the patched copy goes (written only when its bytes change).</summary>
+    /// <summary>Where the copy goes, patched or not.</summary>
     [Required]
     public string Destination { get; set; } = "";
 
     /// <summary>Optional: the libstdc++ to check against; default: the one this build process runs with.</summary>
     public string SystemLibStdCxx { get; set; } = "";
-
-    /// <summary>The file to copy next to TorchSharp.dll: Destination when a patch was needed, else Source.</summary>
-    [Output]
-    public string Result { get; set; } = "";
 
     /// <summary>The libstdc++ versions that were missing and are now weak (empty when none).</summary>
     [Output]
@@ -49,20 +45,26 @@ public sealed class WeakenMissingLibStdCxxVersions : Task
 
     public override bool Execute()
     {
-        Result = Source;
+        byte[] lib = File.ReadAllBytes(Source);
+        Weaken(lib);
+        Write(Destination, lib);
+        return !Log.HasLoggedErrors;
+    }
+
+    private void Weaken(byte[] lib)
+    {
         string system = SystemLibStdCxx.Length > 0 ? SystemLibStdCxx : FindSystemLibStdCxx();
         if (system.Length == 0 || !File.Exists(system))
         {
             Log.LogWarning("TorchSharp natives: could not find the system libstdc++.so.6; libLibTorchSharp.so is used as shipped.");
-            return true;
+            return;
         }
 
-        byte[] lib = File.ReadAllBytes(Source);
         byte[] std = File.ReadAllBytes(system);
         if (!IsElf64LittleEndian(lib) || !IsElf64LittleEndian(std))
         {
             Log.LogMessage(MessageImportance.Normal, "TorchSharp natives: not 64-bit little-endian ELF; used as shipped.");
-            return true;
+            return;
         }
 
         var defined = new HashSet<string>(DefinedVersions(std), StringComparer.Ordinal);
@@ -71,32 +73,27 @@ public sealed class WeakenMissingLibStdCxxVersions : Task
             .ToList();
         if (missing.Count == 0)
         {
-            Log.LogMessage(MessageImportance.Low, $"TorchSharp natives: {system} provides every libstdc++ version libLibTorchSharp.so needs; used as shipped.");
-            return true;
+            Log.LogMessage(MessageImportance.Normal, $"TorchSharp natives: {system} provides every libstdc++ version libLibTorchSharp.so needs; used as shipped.");
+            return;
         }
 
-        var missingIndexes = new HashSet<ushort>(missing.Select(r => r.Index));
-        List<string> used = SymbolsRelocatedWithVersion(lib, missingIndexes);
-        Weakened = string.Join(";", missing.Select(r => r.Version));
+        string versions = string.Join(", ", missing.Select(r => r.Version));
+        List<string> used = SymbolsRelocatedWithVersion(lib, new HashSet<ushort>(missing.Select(r => r.Index)));
         if (used.Count > 0)
         {
             Log.LogWarning(
-                $"TorchSharp natives: {system} lacks {Weakened}, and libLibTorchSharp.so really uses it ({string.Join(", ", used.Take(5))}); " +
+                $"TorchSharp natives: {system} lacks {versions}, and libLibTorchSharp.so really uses it ({string.Join(", ", used.Take(5))}); " +
                 "it cannot be patched and will not load. Install a newer libstdc++ (GCC 13 or later) or use the managed engine.");
-            Weakened = "";
-            return true;
+            return;
         }
 
         foreach (Requirement r in missing)
         {
             WriteU16(lib, r.FlagsOffset, (ushort)(ReadU16(lib, r.FlagsOffset) | VerFlgWeak));
         }
-
-        WriteIfChanged(Destination, lib);
-        Result = Destination;
-        Log.LogMessage(MessageImportance.Normal,
-            $"TorchSharp natives: {system} lacks {Weakened} (unused by any relocation); marked weak in {Destination}.");
-        return true;
+        Weakened = string.Join(";", missing.Select(r => r.Version));
+        Log.LogMessage(MessageImportance.High,
+            $"TorchSharp natives: {system} lacks {versions} (no relocation uses it); marked weak in {Destination}.");
     }
 
     private static string FindSystemLibStdCxx()
@@ -129,35 +126,15 @@ public sealed class WeakenMissingLibStdCxxVersions : Task
         return candidates.FirstOrDefault(File.Exists) ?? "";
     }
 
-    private static void WriteIfChanged(string path, byte[] bytes)
+    private static void Write(string path, byte[] bytes)
     {
-        if (File.Exists(path) && SameBytes(File.ReadAllBytes(path), bytes))
-        {
-            return; // unchanged: keep the timestamp so incremental copies stay no-ops
-        }
-
+        // Through a temporary file, so a reader never sees half a library.
         string dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(dir);
         string tmp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
         File.WriteAllBytes(tmp, bytes);
         File.Delete(path);
         File.Move(tmp, path);
-    }
-
-    private static bool SameBytes(byte[] a, byte[] b)
-    {
-        if (a.Length != b.Length)
-        {
-            return false;
-        }
-        for (int i = 0; i < a.Length; i++)
-        {
-            if (a[i] != b[i])
-            {
-                return false;
-            }
-        }
-        return true;
     }
 
     private readonly struct Section

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using TorchSharp;
 
 namespace AttentionVisually.Torch;
@@ -38,15 +39,33 @@ public static class TorchRuntime
         }
         string reason = root.Message.Split('\n', 2)[0].Trim();
         string lib = OperatingSystem.IsWindows() ? "LibTorchSharp.dll" : OperatingSystem.IsMacOS() ? "libLibTorchSharp.dylib" : "libLibTorchSharp.so";
-        bool present = torchSharpDirectory.Length > 0 && File.Exists(Path.Combine(torchSharpDirectory, lib));
+        string path = Path.Combine(torchSharpDirectory, lib);
+        bool present = torchSharpDirectory.Length > 0 && File.Exists(path);
+        string loaderError = present ? LoaderError(path) : "";
         string message =
             $"TorchSharp's native libraries could not be loaded: {reason} " +
+            (loaderError.Length > 0 ? $"Loading {lib} directly fails with: {loaderError}. " : "") +
             $"TorchSharp.dll is in '{torchSharpDirectory}', and {lib} is {(present ? "there" : "not there")}. " +
             "What to do: build the repository with 'dotnet build Course.sln' (after ./build/setup.sh); on Linux the build " +
             "puts the natives next to TorchSharp.dll and, where the system libstdc++ is older than GCC 13's, a patched " +
             $"{lib}. Load AttentionVisually.dll from its own bin folder (lib/AttentionVisually/bin/<Configuration>/net10.0) so " +
             "those files sit beside TorchSharp.dll. The managed engine does not need TorchSharp and keeps working.";
         return new TorchUnavailableException(message, cause);
+    }
+
+    // The system loader's own words (e.g. a missing GLIBCXX version) say more than TorchSharp's summary.
+    private static string LoaderError(string path)
+    {
+        try
+        {
+            NativeLibrary.Free(NativeLibrary.Load(path));
+            return "";
+        }
+        catch (Exception e) when (e is DllNotFoundException or BadImageFormatException)
+        {
+            // .NET puts the dynamic loader's message (dlerror) on the last line.
+            return e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1];
+        }
     }
 
     private static Exception? TryLoad()
