@@ -3,19 +3,20 @@ using MathNet.Numerics.LinearAlgebra;
 namespace AttentionVisually;
 
 /// <summary>
-/// An implementation of scaled dot-product attention, softmax(Q K^T / sqrt(dK) + mask) V: the managed
-/// engine, the TorchSharp engines and the kernels all answer the same question, so they can be compared.
+/// An engine that computes scaled dot-product attention, <c>softmax(Q Kᵀ / √d_k + mask) V</c>.
+/// The managed engine and the TorchSharp engine implement it, so chapters and tests can compare them.
 /// </summary>
 public interface IAttentionEngine
 {
-    /// <summary>A short name for tables and charts.</summary>
+    /// <summary>A short name for tables and charts, such as "managed" or "torch fused (cpu)".</summary>
     string Name { get; }
 
-    /// <summary>Attends every query to the keys and mixes the values with the resulting weights.</summary>
-    /// <param name="q">Queries, one per row: (nQ, dK).</param>
-    /// <param name="k">Keys, one per row: (nK, dK).</param>
-    /// <param name="v">Values, one per key: (nK, dV).</param>
-    /// <param name="isCausal">When true, query i may attend key j only if j &lt;= i (top-left aligned).</param>
-    /// <returns>The mixed values: (nQ, dV).</returns>
+    /// <summary>Computes <c>softmax(Q Kᵀ / √d_k + mask) V</c>.</summary>
+    /// <param name="q">Queries, shape (numQueries, dK).</param>
+    /// <param name="k">Keys, shape (numKeys, dK).</param>
+    /// <param name="v">Values, shape (numKeys, dV).</param>
+    /// <param name="isCausal">When true, query i attends only to keys j ≤ i (top-left aligned).</param>
+    /// <returns>The attention output, shape (numQueries, dV).</returns>
+    /// <exception cref="ArgumentException">A shape does not match, a sequence is empty, or an input is not finite.</exception>
     Matrix<float> Attend(Matrix<float> q, Matrix<float> k, Matrix<float> v, bool isCausal);
 }

@@ -102,6 +102,34 @@ internal static class NaiveAttention
         return Matrix<float>.Build.DenseOfArray(result);
     }
 
+    /// <summary>Widens a float array to double.</summary>
+    public static double[,] ToDouble(this float[,] a)
+    {
+        var d = new double[a.GetLength(0), a.GetLength(1)];
+        for (int i = 0; i < a.GetLength(0); i++)
+        {
+            for (int j = 0; j < a.GetLength(1); j++)
+            {
+                d[i, j] = a[i, j];
+            }
+        }
+        return d;
+    }
+
+    /// <summary>Narrows a double array to float.</summary>
+    public static float[,] ToSingle(this double[,] a)
+    {
+        var f = new float[a.GetLength(0), a.GetLength(1)];
+        for (int i = 0; i < a.GetLength(0); i++)
+        {
+            for (int j = 0; j < a.GetLength(1); j++)
+            {
+                f[i, j] = (float)a[i, j];
+            }
+        }
+        return f;
+    }
+
     /// <summary>
     /// Relative error in the max norm: max |actual - expected| over all entries, divided by max |expected|
     /// (or by 1 when every expected entry is below 1 in magnitude, so tiny outputs are compared absolutely).

@@ -6,8 +6,9 @@ using static TorchSharp.torch;
 namespace AttentionVisually.Tests;
 
 /// <summary>
-/// The TorchSharp engine against an independent double-precision reference, explicit and fused.
-/// Tolerance: <see cref="Tolerance"/> in the max-norm relative error of <see cref="NaiveAttention.RelativeError"/>
+/// The TorchSharp engine, explicit and fused, against an independent double-precision reference and against
+/// the library's managed <see cref="Attention.ScaledDotProduct"/>. Tolerance: <see cref="Tolerance"/> in the
+/// max-norm relative error of <see cref="NaiveAttention.RelativeError"/>, max |actual - expected| / max(1, max |expected|)
 /// (fp32 arithmetic against a double reference computed from the same fp32 inputs).
 /// </summary>
 public class TorchAttentionEngineTests
@@ -38,13 +39,17 @@ public class TorchAttentionEngineTests
         int seed = (nQ * 1000) + (nK * 10) + dK;
         Matrix<float> q = NaiveAttention.Random(seed, nQ, dK), k = NaiveAttention.Random(seed + 1, nK, dK), v = NaiveAttention.Random(seed + 2, nK, 8);
         double[,] expected = NaiveAttention.Attend(q, k, v, isCausal);
+        double[,] managed = Attention.ScaledDotProduct(q, k, v, isCausal ? Mask.Causal(nQ, nK) : null).Output.ToArray().ToDouble();
+        Assert.True(NaiveAttention.RelativeError(Matrix<float>.Build.DenseOfArray(managed.ToSingle()), expected) <= Tolerance, "the two references disagree");
 
         foreach (TorchAttentionMode mode in new[] { TorchAttentionMode.Explicit, TorchAttentionMode.Fused })
         {
             Matrix<float> actual = new TorchAttentionEngine(mode, TorchDevices.Cpu).Attend(q, k, v, isCausal);
             Assert.Equal((nQ, 8), (actual.RowCount, actual.ColumnCount));
             double error = NaiveAttention.RelativeError(actual, expected);
-            Assert.True(error <= Tolerance, $"{mode}: relative error {error:E2} > {Tolerance:E0}");
+            Assert.True(error <= Tolerance, $"{mode}: relative error {error:E2} > {Tolerance:E0} against the double reference");
+            double errorManaged = NaiveAttention.RelativeError(actual, managed);
+            Assert.True(errorManaged <= Tolerance, $"{mode}: relative error {errorManaged:E2} > {Tolerance:E0} against the managed engine");
         }
     }
 
@@ -90,8 +95,8 @@ public class TorchAttentionEngineTests
         var ex = Assert.Throws<ArgumentException>(() =>
             engine.Attend(NaiveAttention.Random(1, 3, 4), NaiveAttention.Random(2, 5, 3), NaiveAttention.Random(3, 5, 2), isCausal: false));
         Assert.Equal("k", ex.ParamName);
-        Assert.Contains("d_k = 3", ex.Message);
-        Assert.Contains("d_k = 4", ex.Message);
+        Assert.Contains("dK = 3", ex.Message);
+        Assert.Contains("dK = 4", ex.Message);
     }
 
     [Fact]
@@ -176,7 +181,7 @@ public class TorchAttentionEngineTests
     [Fact]
     public void The_name_says_mode_and_device()
     {
-        Assert.Equal("torch-explicit-cpu", new TorchAttentionEngine(TorchAttentionMode.Explicit, TorchDevices.Cpu).Name);
-        Assert.Equal("torch-fused-cpu", new TorchAttentionEngine(TorchAttentionMode.Fused, TorchDevices.Cpu).Name);
+        Assert.Equal("torch explicit (cpu)", new TorchAttentionEngine(TorchAttentionMode.Explicit, TorchDevices.Cpu).Name);
+        Assert.Equal("torch fused (cpu)", new TorchAttentionEngine(TorchAttentionMode.Fused, TorchDevices.Cpu).Name);
     }
 }

@@ -28,6 +28,23 @@ public class TorchModulesTests
         Assert.Equal(expected, TorchModules.CountParameters(dModel, numHeads, dFf, layers, vocab, context, bias));
     }
 
+    [Theory]
+    [InlineData("GPT-2 small")]
+    [InlineData("GPT-3 Small")]
+    public void TorchSharp_counts_as_many_parameters_as_the_course_sizing_for_catalog_models(string name)
+    {
+        TransformerConfig config = ModelCatalog.Get(name);
+        Assert.Equal(Sizing.Total(config), Engines.TorchParameterCount(config));
+    }
+
+    [Fact]
+    public void Heads_narrower_than_d_model_over_num_heads_are_counted_like_the_course_sizing()
+    {
+        // Shaped like GPT-3 13B (dModel 5140, 40 heads of 128), scaled down: 20 = dModel, 2 heads of 8.
+        var config = new TransformerConfig("narrow heads", DModel: 20, NumHeads: 2, HeadDim: 8, Layers: 3, VocabSize: 50, ContextLength: 16, DFf: 80);
+        Assert.Equal(Sizing.Total(config), Engines.TorchParameterCount(config));
+    }
+
     [Fact]
     public void The_attention_block_equals_multi_head_attention_with_its_weights()
     {

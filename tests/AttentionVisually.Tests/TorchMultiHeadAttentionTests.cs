@@ -6,7 +6,8 @@ namespace AttentionVisually.Tests;
 
 /// <summary>
 /// Multi-head self- and cross-attention against the reference built head by head from
-/// <see cref="NaiveAttention"/>; same tolerance and error measure as <see cref="TorchAttentionEngineTests"/>.
+/// <see cref="NaiveAttention"/>, and against the library's managed <see cref="MultiHeadAttention"/> holding the
+/// same weights; same tolerance and error measure as <see cref="TorchAttentionEngineTests"/>.
 /// </summary>
 public class TorchMultiHeadAttentionTests
 {
@@ -42,14 +43,18 @@ public class TorchMultiHeadAttentionTests
         Matrix<float> context = isCross ? NaiveAttention.Random(seed + 1, (n / 3) + 2, dModel) : e;
         Weights w = Weights.Random(seed + 2, numHeads, dK, dModel);
         double[,] expected = Reference(e, context, w, isCausal);
+        var managed = new MultiHeadAttention(Enumerable.Range(0, numHeads).Select(h => new AttentionHead(w.Q[h], w.K[h], w.ValueDown[h], w.ValueUp[h])).ToArray());
+        double[,] managedDeltaE = managed.Forward(e, context, isCausal ? Mask.Causal(n, context.RowCount) : null).DeltaE.ToArray().ToDouble();
 
         foreach (TorchAttentionMode mode in new[] { TorchAttentionMode.Explicit, TorchAttentionMode.Fused })
         {
-            using var attention = new TorchMultiHeadAttention(w.Q, w.K, w.ValueDown, w.ValueUp, mode, TorchDevices.Cpu);
+            using var attention = TorchMultiHeadAttention.From(managed, mode, TorchDevices.Cpu);
             Matrix<float> deltaE = attention.Forward(e, context, isCausal);
             Assert.Equal((n, dModel), (deltaE.RowCount, deltaE.ColumnCount));
             double error = NaiveAttention.RelativeError(deltaE, expected);
-            Assert.True(error <= Tolerance, $"{mode}: relative error {error:E2} > {Tolerance:E0}");
+            Assert.True(error <= Tolerance, $"{mode}: relative error {error:E2} > {Tolerance:E0} against the double reference");
+            double errorManaged = NaiveAttention.RelativeError(deltaE, managedDeltaE);
+            Assert.True(errorManaged <= Tolerance, $"{mode}: relative error {errorManaged:E2} > {Tolerance:E0} against the managed block");
         }
     }
 

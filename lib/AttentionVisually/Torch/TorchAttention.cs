@@ -30,7 +30,7 @@ public static class TorchAttention
         if (e.shape[^1] != w.shape[^1])
         {
             throw new ArgumentException(
-                $"w has shape {TensorConvert.ShapeOf(w)} (d_model = {w.shape[^1]}) but e has shape {TensorConvert.ShapeOf(e)} (d_model = {e.shape[^1]}).", nameof(w));
+                $"w has shape {TensorConvert.ShapeOf(w)} (dModel = {w.shape[^1]}) but e has shape {TensorConvert.ShapeOf(e)} (dModel = {e.shape[^1]}).", nameof(w));
         }
         return e.matmul(w.transpose(-2, -1)); // (..., seqLen, dModel) x (..., dModel, dK) -> (..., seqLen, dK)
     }
@@ -186,7 +186,7 @@ public static class TorchAttention
         if (k.shape[^1] != q.shape[^1])
         {
             throw new ArgumentException(
-                $"k has d_k = {k.shape[^1]} but q has d_k = {q.shape[^1]} (k {TensorConvert.ShapeOf(k)}, q {TensorConvert.ShapeOf(q)}).", nameof(k));
+                $"k has dK = {k.shape[^1]} but q has dK = {q.shape[^1]} (k {TensorConvert.ShapeOf(k)}, q {TensorConvert.ShapeOf(q)}).", nameof(k));
         }
         if (!q.shape[..^2].SequenceEqual(k.shape[..^2]))
         {

@@ -44,7 +44,7 @@ public sealed class TorchAttentionEngine : IAttentionEngine
     public Device Device { get; }
 
     /// <inheritdoc />
-    public string Name => $"torch-{(Mode == TorchAttentionMode.Fused ? "fused" : "explicit")}-{Device.type.ToString().ToLowerInvariant()}";
+    public string Name => $"torch {(Mode == TorchAttentionMode.Fused ? "fused" : "explicit")} ({Device.type.ToString().ToLowerInvariant()})";
 
     /// <summary>softmax(Q K^T / sqrt(dK) + mask) V, computed by libtorch.</summary>
     /// <param name="q">Queries (nQ, dK).</param>
@@ -119,7 +119,7 @@ public sealed class TorchAttentionEngine : IAttentionEngine
         if (k.ColumnCount != q.ColumnCount)
         {
             throw new ArgumentException(
-                $"k has d_k = {k.ColumnCount} but q has d_k = {q.ColumnCount} (k ({k.RowCount}, {k.ColumnCount}), q ({q.RowCount}, {q.ColumnCount})).", nameof(k));
+                $"k has dK = {k.ColumnCount} but q has dK = {q.ColumnCount} (k ({k.RowCount}, {k.ColumnCount}), q ({q.RowCount}, {q.ColumnCount})).", nameof(k));
         }
         if (v.RowCount != k.RowCount)
         {

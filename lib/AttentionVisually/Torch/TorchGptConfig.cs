@@ -14,9 +14,11 @@ public sealed record TorchGptConfig
     /// <param name="dFf">Hidden width of the feed-forward block (GPT-2: 4 dModel).</param>
     /// <param name="layers">Number of transformer blocks (GPT-2 small: 12).</param>
     /// <param name="bias">True: every Linear and LayerNorm has a bias (GPT-2); false: none do.</param>
+    /// <param name="headDim">Width of each head's queries, keys and values; 0 (default) means dModel / numHeads, which must then divide evenly.
+    /// Some models differ (GPT-3 13B: dModel 5140, 40 heads of 128).</param>
     /// <exception cref="ArgumentOutOfRangeException">A size is not positive.</exception>
-    /// <exception cref="ArgumentException"><paramref name="numHeads"/> does not divide <paramref name="dModel"/>.</exception>
-    public TorchGptConfig(int vocab, int context, int dModel, int numHeads, int dFf, int layers, bool bias = true)
+    /// <exception cref="ArgumentException"><paramref name="headDim"/> is 0 and <paramref name="numHeads"/> does not divide <paramref name="dModel"/>.</exception>
+    public TorchGptConfig(int vocab, int context, int dModel, int numHeads, int dFf, int layers, bool bias = true, int headDim = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(vocab, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(context, 1);
@@ -24,9 +26,10 @@ public sealed record TorchGptConfig
         ArgumentOutOfRangeException.ThrowIfLessThan(numHeads, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(dFf, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(layers, 1);
-        if (dModel % numHeads != 0)
+        ArgumentOutOfRangeException.ThrowIfNegative(headDim);
+        if (headDim == 0 && dModel % numHeads != 0)
         {
-            throw new ArgumentException($"numHeads = {numHeads} does not divide dModel = {dModel}; each head gets dModel / numHeads dimensions.", nameof(numHeads));
+            throw new ArgumentException($"numHeads = {numHeads} does not divide dModel = {dModel}; give headDim explicitly or choose a divisor.", nameof(numHeads));
         }
         Vocab = vocab;
         Context = context;
@@ -35,6 +38,7 @@ public sealed record TorchGptConfig
         DFf = dFf;
         Layers = layers;
         Bias = bias;
+        HeadDim = headDim == 0 ? dModel / numHeads : headDim;
     }
 
     /// <summary>GPT-2 small (124M parameters): vocab 50257, context 1024, dModel 768, 12 heads, dFf 3072, 12 layers, biases.</summary>
@@ -52,8 +56,8 @@ public sealed record TorchGptConfig
     /// <summary>Heads per attention block.</summary>
     public int NumHeads { get; }
 
-    /// <summary>Size of each head's queries, keys and values: dModel / numHeads.</summary>
-    public int HeadDim => DModel / NumHeads;
+    /// <summary>Width of each head's queries, keys and values (usually dModel / numHeads).</summary>
+    public int HeadDim { get; }
 
     /// <summary>Hidden width of the feed-forward block.</summary>
     public int DFf { get; }

@@ -21,11 +21,13 @@ public static class TorchModules
     /// <param name="vocab">Number of token ids.</param>
     /// <param name="context">Number of learned positions.</param>
     /// <param name="bias">Whether Linear and LayerNorm layers carry biases.</param>
+    /// <param name="headDim">Width of each head; 0 means dModel / numHeads.</param>
     /// <returns>The number of scalars in the model's parameters (token embedding shared with the output layer, as in GPT-2).</returns>
+    /// <remarks>TorchSharp materialises embedding tables even on "meta": GPT-3 175B takes a few seconds and about 2.5 GB while counting.</remarks>
     /// <exception cref="ArgumentException">A size is invalid (see <see cref="TorchGptConfig"/>).</exception>
     /// <exception cref="TorchUnavailableException">TorchSharp's natives could not be loaded.</exception>
-    public static long CountParameters(int dModel, int numHeads, int dFf, int layers, int vocab, int context, bool bias = true) =>
-        CountParameters(new TorchGptConfig(vocab, context, dModel, numHeads, dFf, layers, bias));
+    public static long CountParameters(int dModel, int numHeads, int dFf, int layers, int vocab, int context, bool bias = true, int headDim = 0) =>
+        CountParameters(new TorchGptConfig(vocab, context, dModel, numHeads, dFf, layers, bias, headDim));
 
     /// <summary>Builds the model on the "meta" device and counts its parameters.</summary>
     /// <param name="config">The model's sizes.</param>
@@ -59,32 +61,37 @@ public sealed class TorchAttentionBlock : nn.Module<Tensor, Tensor>
     private readonly Linear qkv;
     private readonly Linear output;
     private readonly int numHeads;
+    private readonly int headDim;
 
     /// <summary>Creates the block with TorchSharp's default initialisation.</summary>
     /// <param name="dModel">Embedding size.</param>
-    /// <param name="numHeads">Number of heads; divides <paramref name="dModel"/>.</param>
+    /// <param name="numHeads">Number of heads.</param>
+    /// <param name="headDim">Width of each head; 0 means dModel / numHeads.</param>
     /// <param name="bias">Whether both Linear layers carry biases.</param>
     /// <param name="device">Where the parameters live; CPU when null.</param>
-    /// <exception cref="ArgumentException"><paramref name="numHeads"/> does not divide <paramref name="dModel"/>.</exception>
-    public TorchAttentionBlock(int dModel, int numHeads, bool bias = true, Device? device = null)
+    /// <exception cref="ArgumentException"><paramref name="headDim"/> is 0 and <paramref name="numHeads"/> does not divide <paramref name="dModel"/>.</exception>
+    public TorchAttentionBlock(int dModel, int numHeads, int headDim = 0, bool bias = true, Device? device = null)
         : base(nameof(TorchAttentionBlock))
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(dModel, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(numHeads, 1);
-        if (dModel % numHeads != 0)
+        ArgumentOutOfRangeException.ThrowIfNegative(headDim);
+        if (headDim == 0 && dModel % numHeads != 0)
         {
-            throw new ArgumentException($"numHeads = {numHeads} does not divide dModel = {dModel}.", nameof(numHeads));
+            throw new ArgumentException($"numHeads = {numHeads} does not divide dModel = {dModel}; give headDim explicitly.", nameof(numHeads));
         }
         this.numHeads = numHeads;
-        qkv = nn.Linear(dModel, 3 * dModel, bias, device);   // rows: every head's wQ, then wK, then wValueDown
-        output = nn.Linear(dModel, dModel, bias, device);    // columns: every head's wValueUp
+        this.headDim = headDim == 0 ? dModel / numHeads : headDim;
+        int inner = numHeads * this.headDim;
+        qkv = nn.Linear(dModel, 3 * inner, bias, device);   // rows: every head's wQ, then every wK, then every wValueDown
+        output = nn.Linear(inner, dModel, bias, device);    // columns: every head's wValueUp
         RegisterComponents();
     }
 
-    /// <summary>The Linear making queries, keys and values: weight (3 dModel, dModel).</summary>
+    /// <summary>The Linear making queries, keys and values: weight (3 numHeads headDim, dModel).</summary>
     public Linear Qkv => qkv;
 
-    /// <summary>The output Linear (value-up maps side by side): weight (dModel, dModel).</summary>
+    /// <summary>The output Linear (value-up maps side by side): weight (dModel, numHeads headDim).</summary>
     public Linear Output => output;
 
     /// <summary>Causal self-attention over a sequence.</summary>
@@ -95,14 +102,12 @@ public sealed class TorchAttentionBlock : nn.Module<Tensor, Tensor>
         ArgumentNullException.ThrowIfNull(x);
         using var scope = NewDisposeScope();
         long seqLen = x.shape[^2];
-        long dModel = x.shape[^1];
-        long headDim = dModel / numHeads;
         long[] lead = x.shape[..^2];
-        Tensor[] parts = qkv.forward(x).chunk(3, -1);                           // 3 x (..., seqLen, dModel)
+        Tensor[] parts = qkv.forward(x).chunk(3, -1);                                   // 3 x (..., seqLen, numHeads headDim)
         Tensor Heads(Tensor t) => t.view([.. lead, seqLen, numHeads, headDim]).transpose(-3, -2); // (..., numHeads, seqLen, headDim)
         Tensor attended = TorchAttention.Fused(Heads(parts[0]), Heads(parts[1]), Heads(parts[2]), isCausal: true); // (..., numHeads, seqLen, headDim)
-        Tensor merged = attended.transpose(-3, -2).reshape([.. lead, seqLen, dModel]);  // (..., seqLen, dModel)
-        return output.forward(merged).MoveToOuterDisposeScope();
+        Tensor merged = attended.transpose(-3, -2).reshape([.. lead, seqLen, numHeads * headDim]);  // (..., seqLen, numHeads headDim)
+        return output.forward(merged).MoveToOuterDisposeScope();                        // (..., seqLen, dModel)
     }
 }
 
@@ -151,7 +156,7 @@ public sealed class TorchGptBlock : nn.Module<Tensor, Tensor>
     {
         ArgumentNullException.ThrowIfNull(config);
         norm1 = nn.LayerNorm(config.DModel, bias: config.Bias, device: device);
-        attention = new TorchAttentionBlock(config.DModel, config.NumHeads, config.Bias, device);
+        attention = new TorchAttentionBlock(config.DModel, config.NumHeads, config.HeadDim, config.Bias, device);
         norm2 = nn.LayerNorm(config.DModel, bias: config.Bias, device: device);
         feedForward = new TorchFeedForward(config.DModel, config.DFf, config.Bias, device);
         RegisterComponents();

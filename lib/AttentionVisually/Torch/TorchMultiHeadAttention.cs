@@ -71,6 +71,24 @@ public sealed class TorchMultiHeadAttention : IDisposable
         this.wValueUp = TensorConvert.ToTensor(wValueUp, Device, nameof(wValueUp)).DetachFromDisposeScope();
     }
 
+    /// <summary>Copies the heads of a managed <see cref="MultiHeadAttention"/> block, so both compute the same deltaE.</summary>
+    /// <param name="attention">The managed block.</param>
+    /// <param name="mode">Explicit or fused attention inside each head.</param>
+    /// <param name="device">Where to compute; <see cref="TorchDevices.Default"/> when null.</param>
+    /// <returns>A new instance; dispose it to free the weights.</returns>
+    /// <exception cref="TorchUnavailableException">TorchSharp's natives could not be loaded.</exception>
+    public static TorchMultiHeadAttention From(MultiHeadAttention attention, TorchAttentionMode mode = TorchAttentionMode.Fused, Device? device = null)
+    {
+        ArgumentNullException.ThrowIfNull(attention);
+        return new TorchMultiHeadAttention(
+            attention.Heads.Select(h => h.WQ).ToArray(),
+            attention.Heads.Select(h => h.WK).ToArray(),
+            attention.Heads.Select(h => h.WValueDown).ToArray(),
+            attention.Heads.Select(h => h.WValueUp).ToArray(),
+            mode,
+            device);
+    }
+
     /// <summary>Number of heads.</summary>
     public int NumHeads { get; }
 

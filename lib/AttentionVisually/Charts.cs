@@ -1,0 +1,259 @@
+using MathNet.Numerics.LinearAlgebra;
+using Microsoft.FSharp.Core;
+using Plotly.NET;
+using Plotly.NET.CSharp;
+using PlotlyChart = Plotly.NET.CSharp.Chart;
+
+namespace AttentionVisually;
+
+/// <summary>
+/// The course's charts (Plotly.NET): every chart has a title and labelled axes, heatmaps carry token labels,
+/// and every attention pattern in the course uses the same colour scale from 0 to 1.
+/// </summary>
+/// <remarks>
+/// Attention patterns are drawn as in 3Blue1Brown's chapter: keys down the side (rows), queries along the
+/// top (columns), so each column is one query's weights and sums to 1.
+/// </remarks>
+public static class Charts
+{
+    /// <summary>The one colour scale used for attention weights across the course.</summary>
+    public static StyleParam.Colorscale AttentionScale => StyleParam.Colorscale.Viridis;
+
+    /// <summary>The colour scale for raw scores, which can be negative (centred on zero).</summary>
+    public static StyleParam.Colorscale ScoreScale => StyleParam.Colorscale.RdBu;
+
+    /// <summary>An attention pattern in the seeds' view: keys as rows, queries as columns, weights 0 to 1.</summary>
+    /// <param name="pattern">The pattern, shape (numQueries, numKeys), as the library returns it.</param>
+    /// <param name="queryTokens">Labels of the queries (numQueries).</param>
+    /// <param name="keyTokens">Labels of the keys (numKeys).</param>
+    /// <param name="title">Chart title.</param>
+    /// <returns>A heatmap.</returns>
+    /// <exception cref="ArgumentException">The label counts do not match the pattern.</exception>
+    public static GenericChart Pattern(Matrix<float> pattern, IReadOnlyList<string> queryTokens, IReadOnlyList<string> keyTokens, string title)
+    {
+        ArgumentNullException.ThrowIfNull(pattern);
+        CheckLabels(queryTokens, pattern.RowCount, nameof(queryTokens));
+        CheckLabels(keyTokens, pattern.ColumnCount, nameof(keyTokens));
+        var seedView = Attention.SeedView(pattern); // (numKeys, numQueries)
+        return HeatmapCore(seedView, queryTokens, keyTokens, title, "query (each column sums to 1)", "key", AttentionScale, 0, 1);
+    }
+
+    /// <summary>A heatmap of any grid, for example raw query–key scores.</summary>
+    /// <param name="z">Values, shape (rows, columns).</param>
+    /// <param name="columnLabels">One label per column (x axis).</param>
+    /// <param name="rowLabels">One label per row (y axis, first row at the top).</param>
+    /// <param name="title">Chart title.</param>
+    /// <param name="xTitle">Title of the x axis.</param>
+    /// <param name="yTitle">Title of the y axis.</param>
+    /// <returns>A heatmap with a colour scale centred on zero.</returns>
+    /// <exception cref="ArgumentException">The label counts do not match the grid.</exception>
+    public static GenericChart Heatmap(Matrix<float> z, IReadOnlyList<string> columnLabels, IReadOnlyList<string> rowLabels, string title, string xTitle, string yTitle)
+    {
+        ArgumentNullException.ThrowIfNull(z);
+        CheckLabels(columnLabels, z.ColumnCount, nameof(columnLabels));
+        CheckLabels(rowLabels, z.RowCount, nameof(rowLabels));
+        double max = Math.Max(1e-9, z.Enumerate().Where(float.IsFinite).Select(x => Math.Abs((double)x)).DefaultIfEmpty(1).Max());
+        return HeatmapCore(z, columnLabels, rowLabels, title, xTitle, yTitle, ScoreScale, -max, max);
+    }
+
+    /// <summary>Several attention patterns side by side (one per head, say), on the shared colour scale.</summary>
+    /// <param name="patterns">Patterns, each (numQueries, numKeys).</param>
+    /// <param name="subtitles">One title per pattern.</param>
+    /// <param name="queryTokens">Query labels.</param>
+    /// <param name="keyTokens">Key labels.</param>
+    /// <param name="title">Overall title.</param>
+    /// <param name="columns">Patterns per row of the grid.</param>
+    /// <returns>A grid of heatmaps.</returns>
+    /// <exception cref="ArgumentException">Counts do not match.</exception>
+    public static GenericChart PatternGrid(IReadOnlyList<Matrix<float>> patterns, IReadOnlyList<string> subtitles, IReadOnlyList<string> queryTokens, IReadOnlyList<string> keyTokens, string title, int columns = 3)
+    {
+        ArgumentNullException.ThrowIfNull(patterns);
+        ArgumentNullException.ThrowIfNull(subtitles);
+        if (patterns.Count == 0 || patterns.Count != subtitles.Count)
+            throw new ArgumentException($"patterns has {patterns.Count} entries and subtitles {subtitles.Count}; they must match and not be empty.", nameof(subtitles));
+        ArgumentOutOfRangeException.ThrowIfLessThan(columns, 1);
+        int rows = (patterns.Count + columns - 1) / columns;
+        var charts = patterns.Select((p, i) =>
+        {
+            CheckLabels(queryTokens, p.RowCount, nameof(queryTokens));
+            CheckLabels(keyTokens, p.ColumnCount, nameof(keyTokens));
+            return HeatmapCore(Attention.SeedView(p), queryTokens, keyTokens, subtitles[i], "query", "key", AttentionScale, 0, 1, showScale: i == 0);
+        }).ToArray();
+        var grid = PlotlyChart.Grid(charts, rows, columns, SubPlotTitles: subtitles.ToArray(), YGap: 0.25, XGap: 0.12);
+        return Finish(grid, title, 300 * columns, 300 * rows + 80);
+    }
+
+    /// <summary>
+    /// Many patterns in one chart with a dropdown to pick which one is shown (every layer and head of a
+    /// model, say), all on the shared colour scale.
+    /// </summary>
+    /// <param name="patterns">Patterns, each (numQueries, numKeys).</param>
+    /// <param name="names">One dropdown entry per pattern.</param>
+    /// <param name="queryTokens">Query labels.</param>
+    /// <param name="keyTokens">Key labels.</param>
+    /// <param name="title">Chart title.</param>
+    /// <param name="initial">Index of the pattern shown first.</param>
+    /// <returns>A heatmap with a dropdown menu.</returns>
+    /// <exception cref="ArgumentException">Counts do not match, or <paramref name="initial"/> is out of range.</exception>
+    public static GenericChart PatternExplorer(IReadOnlyList<Matrix<float>> patterns, IReadOnlyList<string> names, IReadOnlyList<string> queryTokens, IReadOnlyList<string> keyTokens, string title, int initial = 0)
+    {
+        ArgumentNullException.ThrowIfNull(patterns);
+        ArgumentNullException.ThrowIfNull(names);
+        if (patterns.Count == 0 || patterns.Count != names.Count)
+            throw new ArgumentException($"patterns has {patterns.Count} entries and names {names.Count}; they must match and not be empty.", nameof(names));
+        if (initial < 0 || initial >= patterns.Count)
+            throw new ArgumentException($"initial is {initial} but there are {patterns.Count} patterns.", nameof(initial));
+        var traces = patterns.Select((p, i) =>
+        {
+            CheckLabels(queryTokens, p.RowCount, nameof(queryTokens));
+            CheckLabels(keyTokens, p.ColumnCount, nameof(keyTokens));
+            var chart = HeatmapCore(Attention.SeedView(p), queryTokens, keyTokens, names[i], "query", "key", AttentionScale, 0, 1);
+            return GenericChart.mapTrace(FuncConvert.FromFunc<Trace, Trace>(t => { t.SetProperty("visible", i == initial); t.SetProperty("name", names[i]); return t; }), chart);
+        }).ToArray();
+        var combined = PlotlyChart.Combine(traces);
+        var buttons = names.Select((n, i) => new Dictionary<string, object>
+        {
+            ["label"] = n,
+            ["method"] = "update",
+            ["args"] = new object[] { new Dictionary<string, object> { ["visible"] = names.Select((_, j) => j == i).ToArray() }, new Dictionary<string, object> { ["title.text"] = $"{title}: {n}" } },
+        }).ToArray();
+        var menu = new Dictionary<string, object>
+        {
+            ["buttons"] = buttons, ["active"] = initial, ["direction"] = "down", ["x"] = 0.0, ["xanchor"] = "left", ["y"] = 1.15, ["yanchor"] = "top",
+        };
+        combined = GenericChart.mapLayout(FuncConvert.FromFunc<Layout, Layout>(l => { l.SetProperty("updatemenus", new[] { menu }); return l; }), combined);
+        int size = Math.Clamp(60 + 44 * Math.Max(queryTokens.Count, keyTokens.Count), 420, 760);
+        return Finish(combined, $"{title}: {names[initial]}", size + 120, size + 60);
+    }
+
+    /// <summary>One or more lines.</summary>
+    /// <param name="title">Chart title.</param>
+    /// <param name="xTitle">Title of the x axis.</param>
+    /// <param name="yTitle">Title of the y axis.</param>
+    /// <param name="series">The lines.</param>
+    /// <param name="logX">Logarithmic x axis.</param>
+    /// <param name="logY">Logarithmic y axis.</param>
+    /// <returns>A line chart.</returns>
+    /// <exception cref="ArgumentException">No series, or a series whose x and y lengths differ.</exception>
+    public static GenericChart Lines(string title, string xTitle, string yTitle, IReadOnlyList<Series> series, bool logX = false, bool logY = false)
+    {
+        ArgumentNullException.ThrowIfNull(series);
+        if (series.Count == 0) throw new ArgumentException("series is empty: a chart needs at least one line.", nameof(series));
+        foreach (var s in series)
+            if (s.X.Count != s.Y.Count) throw new ArgumentException($"series \"{s.Name}\" has {s.X.Count} x values and {s.Y.Count} y values.", nameof(series));
+        var chart = PlotlyChart.Combine(series.Select(s => PlotlyChart.Line<double, double, string>(s.X, s.Y, Name: s.Name, ShowMarkers: true)).ToArray());
+        chart = chart.WithXAxisStyle<double, double, string>(TitleText: xTitle, AxisType: logX ? StyleParam.AxisType.Log : StyleParam.AxisType.Linear)
+                     .WithYAxisStyle<double, double, string>(TitleText: yTitle, AxisType: logY ? StyleParam.AxisType.Log : StyleParam.AxisType.Linear);
+        return Finish(chart, title, 720, 440);
+    }
+
+    /// <summary>Vertical bars, one per label.</summary>
+    /// <param name="title">Chart title.</param>
+    /// <param name="xTitle">Title of the x axis (the categories).</param>
+    /// <param name="yTitle">Title of the y axis (the values).</param>
+    /// <param name="labels">One label per bar.</param>
+    /// <param name="values">One value per bar.</param>
+    /// <param name="logY">Logarithmic y axis.</param>
+    /// <returns>A bar chart.</returns>
+    /// <exception cref="ArgumentException">Counts differ or are zero.</exception>
+    public static GenericChart Bars(string title, string xTitle, string yTitle, IReadOnlyList<string> labels, IReadOnlyList<double> values, bool logY = false)
+    {
+        CheckLabels(labels, values?.Count ?? 0, nameof(labels));
+        var chart = PlotlyChart.Column<double, string, string>(values!, Keys: UniqueLabels(labels).ToArray())
+            .WithXAxisStyle<double, double, string>(TitleText: xTitle)
+            .WithYAxisStyle<double, double, string>(TitleText: yTitle, AxisType: logY ? StyleParam.AxisType.Log : StyleParam.AxisType.Linear);
+        return Finish(chart, title, 720, 440);
+    }
+
+    /// <summary>Grouped bars: several series over the same categories (before/after, say).</summary>
+    /// <param name="title">Chart title.</param>
+    /// <param name="xTitle">Title of the x axis.</param>
+    /// <param name="yTitle">Title of the y axis.</param>
+    /// <param name="labels">The categories.</param>
+    /// <param name="series">Each series has one value per category, in <see cref="Series.Y"/>.</param>
+    /// <returns>A grouped bar chart.</returns>
+    /// <exception cref="ArgumentException">Counts differ.</exception>
+    public static GenericChart GroupedBars(string title, string xTitle, string yTitle, IReadOnlyList<string> labels, IReadOnlyList<Series> series)
+    {
+        ArgumentNullException.ThrowIfNull(series);
+        if (series.Count == 0) throw new ArgumentException("series is empty.", nameof(series));
+        foreach (var s in series) CheckLabels(labels, s.Y.Count, nameof(labels));
+        var keys = UniqueLabels(labels).ToArray();
+        var chart = PlotlyChart.Combine(series.Select(s => PlotlyChart.Column<double, string, string>(s.Y, Keys: keys, Name: s.Name)).ToArray())
+            .WithXAxisStyle<double, double, string>(TitleText: xTitle)
+            .WithYAxisStyle<double, double, string>(TitleText: yTitle);
+        return Finish(chart, title, 760, 440);
+    }
+
+    /// <summary>Labelled points in the plane (a 2-D view of embeddings, say).</summary>
+    /// <param name="title">Chart title.</param>
+    /// <param name="xTitle">Title of the x axis.</param>
+    /// <param name="yTitle">Title of the y axis.</param>
+    /// <param name="labels">One label per point.</param>
+    /// <param name="x">x coordinates.</param>
+    /// <param name="y">y coordinates.</param>
+    /// <returns>A scatter chart with text labels.</returns>
+    /// <exception cref="ArgumentException">Counts differ.</exception>
+    public static GenericChart Points(string title, string xTitle, string yTitle, IReadOnlyList<string> labels, IReadOnlyList<double> x, IReadOnlyList<double> y)
+    {
+        CheckLabels(labels, x?.Count ?? 0, nameof(labels));
+        CheckLabels(labels, y?.Count ?? 0, nameof(labels));
+        var chart = PlotlyChart.Scatter<double, double, string>(x!, y!, StyleParam.Mode.Markers_Text, MultiText: labels.ToArray(), TextPosition: StyleParam.TextPosition.TopCenter)
+            .WithXAxisStyle<double, double, string>(TitleText: xTitle)
+            .WithYAxisStyle<double, double, string>(TitleText: yTitle);
+        return Finish(chart, title, 720, 520);
+    }
+
+    /// <summary>Makes repeated labels distinct (Plotly merges equal category labels) by appending invisible marks.</summary>
+    /// <param name="labels">Labels, possibly repeated.</param>
+    /// <returns>Labels that look the same but are all different.</returns>
+    public static IReadOnlyList<string> UniqueLabels(IReadOnlyList<string> labels)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        return labels.Select(l =>
+        {
+            seen[l] = seen.TryGetValue(l, out int n) ? n + 1 : 0;
+            return l + new string('\u200B', seen[l]);
+        }).ToArray();
+    }
+
+    private static GenericChart HeatmapCore(Matrix<float> z, IReadOnlyList<string> x, IReadOnlyList<string> y, string title, string xTitle, string yTitle,
+        StyleParam.Colorscale scale, double zMin, double zMax, bool showScale = true)
+    {
+        var rows = Enumerable.Range(0, z.RowCount)
+            .Select(r => Enumerable.Range(0, z.ColumnCount).Select(c => float.IsFinite(z[r, c]) ? z[r, c] : double.NaN).ToArray())
+            .ToArray();
+        var chart = PlotlyChart.Heatmap<double, string, string, string>(rows, X: UniqueLabels(x).ToArray(), Y: UniqueLabels(y).ToArray(),
+                ColorScale: scale, ReverseYAxis: true, ShowScale: showScale)
+            .WithXAxisStyle<double, double, string>(TitleText: xTitle)
+            .WithYAxisStyle<double, double, string>(TitleText: yTitle);
+        chart = GenericChart.mapTrace(FuncConvert.FromFunc<Trace, Trace>(t =>
+        {
+            t.SetProperty("zmin", zMin);
+            t.SetProperty("zmax", zMax);
+            return t;
+        }), chart);
+        int size = Math.Clamp(60 + 44 * Math.Max(z.RowCount, z.ColumnCount), 380, 760);
+        return Finish(chart, title, size + 120, size);
+    }
+
+    private static GenericChart Finish(GenericChart chart, string title, int width, int height)
+    {
+        if (string.IsNullOrWhiteSpace(title)) throw new ArgumentException("every chart needs a title.", nameof(title));
+        return Plotly.NET.Chart.withTitle(title, null).Invoke(chart).WithSize(width, height);
+    }
+
+    private static void CheckLabels(IReadOnlyList<string> labels, int expected, string name)
+    {
+        ArgumentNullException.ThrowIfNull(labels, name);
+        if (labels.Count != expected || expected == 0)
+            throw new ArgumentException($"{name} has {labels.Count} labels but the data has {expected} entries.", name);
+    }
+}
+
+/// <summary>One named line or bar series.</summary>
+/// <param name="Name">Legend entry.</param>
+/// <param name="X">x values (ignored by grouped bars).</param>
+/// <param name="Y">y values.</param>
+public sealed record Series(string Name, IReadOnlyList<double> X, IReadOnlyList<double> Y);

@@ -1,0 +1,82 @@
+using MathNet.Numerics.LinearAlgebra;
+
+namespace AttentionVisually.RealModel;
+
+/// <summary>
+/// Layer normalization over each token's vector: <c>γ ⊙ (x − mean(x)) / √(var(x) + ε) + β</c>
+/// (Ba, Kiros and Hinton 2016, "Layer Normalization"; BERT applies it after each residual sum).
+/// </summary>
+/// <remarks>
+/// Mean and variance are taken per row (per token) over the dModel features, with the biased variance
+/// (divide by dModel, not dModel − 1), as PyTorch's <c>nn.LayerNorm</c> and the exported graph do.
+/// They are accumulated in double so that a row with a large mean loses no precision.
+/// </remarks>
+public static class LayerNorm
+{
+    /// <summary>Normalizes every row of <paramref name="x"/> and applies the learned scale and shift.</summary>
+    /// <param name="x">A sequence, shape (seqLen, dModel). Not modified.</param>
+    /// <param name="weights">γ and β, each of length dModel.</param>
+    /// <param name="epsilon">The ε added to the variance (1e-12 in MiniLM).</param>
+    /// <returns>A new matrix, shape (seqLen, dModel).</returns>
+    /// <exception cref="ArgumentException">The sequence is empty, or γ/β have another length than dModel.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="epsilon"/> is negative or not finite.</exception>
+    public static Matrix<float> Apply(Matrix<float> x, LayerNormWeights weights, float epsilon)
+    {
+        Shape.NotEmpty(x, nameof(x));
+        ArgumentNullException.ThrowIfNull(weights);
+        if (weights.Gamma.Count != x.ColumnCount)
+            throw new ArgumentException($"weights has γ of length {weights.Gamma.Count} but x has shape ({x.RowCount}, {x.ColumnCount}).", nameof(weights));
+        if (!(epsilon >= 0) || !float.IsFinite(epsilon))
+            throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "ε must be finite and not negative.");
+        return Normalize(x, weights, epsilon);
+    }
+
+    internal static Matrix<float> Normalize(Matrix<float> x, LayerNormWeights weights, float epsilon)
+    {
+        int seqLen = x.RowCount, dModel = x.ColumnCount;
+        float[] gamma = weights.Gamma.AsArray() ?? weights.Gamma.ToArray();
+        float[] beta = weights.Beta.AsArray() ?? weights.Beta.ToArray();
+        float[] rows = x.ToRowMajorArray(); // a copy: normalized in place below, x is untouched
+        for (int i = 0; i < seqLen; i++)
+        {
+            var row = rows.AsSpan(i * dModel, dModel);
+            double mean = 0;
+            foreach (float v in row) mean += v;
+            mean /= dModel;
+            double variance = 0;
+            foreach (float v in row) variance += (v - mean) * (v - mean);
+            variance /= dModel;
+            double inverseStd = 1.0 / Math.Sqrt(variance + epsilon);
+            for (int j = 0; j < dModel; j++)
+                row[j] = (float)((row[j] - mean) * inverseStd * gamma[j] + beta[j]);
+        }
+        return Matrix<float>.Build.DenseOfRowMajor(seqLen, dModel, rows); // (seqLen, dModel)
+    }
+}
+
+/// <summary>The learned scale γ and shift β of one LayerNorm.</summary>
+public sealed record LayerNormWeights
+{
+    /// <summary>Pairs a scale with a shift of the same length.</summary>
+    /// <param name="gamma">Scale γ, length dModel.</param>
+    /// <param name="beta">Shift β, length dModel.</param>
+    /// <exception cref="ArgumentException">The lengths differ or are zero.</exception>
+    public LayerNormWeights(Vector<float> gamma, Vector<float> beta)
+    {
+        ArgumentNullException.ThrowIfNull(gamma);
+        ArgumentNullException.ThrowIfNull(beta);
+        if (gamma.Count == 0 || gamma.Count != beta.Count)
+            throw new ArgumentException($"beta has length {beta.Count} but gamma has length {gamma.Count}; both must be dModel > 0.", nameof(beta));
+        Gamma = gamma;
+        Beta = beta;
+    }
+
+    /// <summary>Scale γ, length dModel.</summary>
+    public Vector<float> Gamma { get; }
+
+    /// <summary>Shift β, length dModel.</summary>
+    public Vector<float> Beta { get; }
+
+    /// <summary>Learned numbers: 2 · dModel.</summary>
+    public long ParameterCount => Gamma.Count + Beta.Count;
+}

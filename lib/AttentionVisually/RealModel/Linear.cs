@@ -1,0 +1,50 @@
+using System.Numerics.Tensors;
+using MathNet.Numerics.LinearAlgebra;
+
+namespace AttentionVisually.RealModel;
+
+/// <summary>
+/// An affine map applied to every token: <c>y_i = W x_i + b</c>, i.e. <c>Y = X Wᵀ + b</c> with one token
+/// per row. This is PyTorch's <c>nn.Linear</c>; the weight is stored (dOut, dIn), the course's orientation.
+/// </summary>
+public static class Linear
+{
+    /// <summary>Applies <c>Y = X Wᵀ + b</c>.</summary>
+    /// <param name="x">Inputs, shape (seqLen, dIn). Not modified.</param>
+    /// <param name="w">Weight, shape (dOut, dIn).</param>
+    /// <param name="b">Bias, length dOut.</param>
+    /// <returns>A new matrix, shape (seqLen, dOut).</returns>
+    /// <exception cref="ArgumentException">x is empty, or dIn or dOut disagree between the arguments.</exception>
+    public static Matrix<float> Apply(Matrix<float> x, Matrix<float> w, Vector<float> b)
+    {
+        Shape.NotEmpty(x, nameof(x));
+        Shape.Check(w, -1, x.ColumnCount, nameof(w));
+        ArgumentNullException.ThrowIfNull(b);
+        if (b.Count != w.RowCount)
+            throw new ArgumentException($"b has length {b.Count} but w has shape ({w.RowCount}, {w.ColumnCount}): the bias needs one entry per output.", nameof(b));
+        return Affine(x, w, b);
+    }
+
+    internal static Matrix<float> Affine(Matrix<float> x, Matrix<float> w, Vector<float> b)
+    {
+        // y_i = b + Σ_j x_ij · (column j of W). W is stored column-major, so each column is contiguous and
+        // the sum is a run of vectorized multiply-adds over dOut floats (TensorPrimitives), which is far
+        // faster than a general matrix product for the few rows of one sentence.
+        int seqLen = x.RowCount, dIn = x.ColumnCount, dOut = w.RowCount;
+        float[] wColumns = w.AsColumnMajorArray() ?? w.ToColumnMajorArray(); // dIn columns of length dOut
+        float[] xRows = x.ToRowMajorArray();                                   // seqLen rows of length dIn
+        float[] bias = b.AsArray() ?? b.ToArray();
+        var y = new float[seqLen * dOut];                                       // row-major (seqLen, dOut)
+        for (int i = 0; i < seqLen; i++)
+        {
+            var yi = y.AsSpan(i * dOut, dOut);
+            bias.AsSpan().CopyTo(yi);
+            for (int j = 0; j < dIn; j++)
+            {
+                float xij = xRows[i * dIn + j];
+                if (xij != 0f) TensorPrimitives.MultiplyAdd(wColumns.AsSpan(j * dOut, dOut), xij, yi, yi);
+            }
+        }
+        return Matrix<float>.Build.DenseOfRowMajor(seqLen, dOut, y); // (seqLen, dOut)
+    }
+}

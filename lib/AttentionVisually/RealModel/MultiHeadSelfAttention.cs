@@ -1,0 +1,70 @@
+using MathNet.Numerics.LinearAlgebra;
+
+namespace AttentionVisually.RealModel;
+
+/// <summary>
+/// BERT's multi-head self-attention through the course's attention: every token makes a query, key and
+/// value (<c>Q = E W_Qᵀ + b_Q</c>, …), each head takes its headDim-wide slice and runs
+/// <see cref="Attention.ScaledDotProduct"/> (or an <see cref="IAttentionEngine"/>), the heads' outputs are
+/// laid side by side and W_O maps them back to dModel (Vaswani et al. 2017, section 3.2.2).
+/// </summary>
+/// <remarks>
+/// An encoder sees the whole sentence: no causal mask, every token may attend to every token.
+/// Laying the heads side by side and multiplying by W_O is the same as the seeds' per-head value-up maps
+/// summed: column block h of W_O is head h's (dModel, headDim) value-up matrix.
+/// </remarks>
+public static class MultiHeadSelfAttention
+{
+    /// <summary>Runs self-attention over a sequence.</summary>
+    /// <param name="h">Hidden states, shape (seqLen, dModel). Not modified.</param>
+    /// <param name="weights">The layer's W_Q, W_K, W_V, W_O and biases.</param>
+    /// <param name="engine">
+    /// Null: the course's <see cref="Attention.ScaledDotProduct"/>, which also returns every head's pattern.
+    /// Otherwise the engine computes each head's output and no patterns are returned.
+    /// </param>
+    /// <returns>The attention output (seqLen, dModel), before the residual, and the patterns if computed.</returns>
+    /// <exception cref="ArgumentException">h is empty, or its width is not the weights' dModel.</exception>
+    public static SelfAttentionResult Apply(Matrix<float> h, AttentionWeights weights, IAttentionEngine? engine = null)
+    {
+        Shape.NotEmpty(h, nameof(h));
+        ArgumentNullException.ThrowIfNull(weights);
+        Shape.Check(h, -1, weights.WQ.ColumnCount, nameof(h));
+        return Forward(h, weights, engine);
+    }
+
+    internal static SelfAttentionResult Forward(Matrix<float> h, AttentionWeights weights, IAttentionEngine? engine)
+    {
+        int seqLen = h.RowCount, numHeads = weights.NumHeads, headDim = weights.HeadDim;
+        var q = Linear.Affine(h, weights.WQ, weights.BQ); // (seqLen, dModel) = numHeads blocks of (seqLen, headDim)
+        var k = Linear.Affine(h, weights.WK, weights.BK); // (seqLen, dModel)
+        var v = Linear.Affine(h, weights.WV, weights.BV); // (seqLen, dModel)
+        var heads = Matrix<float>.Build.Dense(seqLen, numHeads * headDim);
+        var patterns = engine is null ? new Matrix<float>[numHeads] : null;
+        for (int head = 0; head < numHeads; head++)
+        {
+            int from = head * headDim;
+            var qh = q.SubMatrix(0, seqLen, from, headDim); // (seqLen, headDim)
+            var kh = k.SubMatrix(0, seqLen, from, headDim); // (seqLen, headDim)
+            var vh = v.SubMatrix(0, seqLen, from, headDim); // (seqLen, headDim)
+            Matrix<float> output;
+            if (engine is null)
+            {
+                var result = Attention.ScaledDotProduct(qh, kh, vh);
+                output = result.Output;          // (seqLen, headDim)
+                patterns![head] = result.Pattern; // (seqLen, seqLen)
+            }
+            else
+            {
+                output = engine.Attend(qh, kh, vh, isCausal: false); // (seqLen, headDim)
+            }
+            heads.SetSubMatrix(0, from, output);
+        }
+        var o = Linear.Affine(heads, weights.WO, weights.BO); // (seqLen, dModel)
+        return new SelfAttentionResult(o, patterns);
+    }
+}
+
+/// <summary>The result of one layer's self-attention.</summary>
+/// <param name="Output">W_O applied to the heads' outputs, shape (seqLen, dModel), before the residual.</param>
+/// <param name="Patterns">One (seqLen, seqLen) pattern per head (rows are queries and sum to 1), or null when an engine computed the outputs.</param>
+public sealed record SelfAttentionResult(Matrix<float> Output, IReadOnlyList<Matrix<float>>? Patterns);

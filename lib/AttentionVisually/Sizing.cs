@@ -1,0 +1,243 @@
+using System.Globalization;
+
+namespace AttentionVisually;
+
+/// <summary>
+/// The sizes of a GPT-style decoder-only transformer (nanoGPT's <c>GPTConfig</c>, Brown et al. 2020 Table 2.1).
+/// Instances are loaded from <c>data/models.csv</c> by <see cref="ModelCatalog"/>; the numbers are data, not code.
+/// </summary>
+/// <param name="Name">Model name, for example "GPT-3 175B".</param>
+/// <param name="DModel">Embedding width.</param>
+/// <param name="NumHeads">Attention heads per block.</param>
+/// <param name="HeadDim">Query/key/value width of one head (dK).</param>
+/// <param name="Layers">Number of transformer blocks.</param>
+/// <param name="VocabSize">Vocabulary size.</param>
+/// <param name="ContextLength">Context length in tokens.</param>
+/// <param name="DFf">Hidden width of the feed-forward block.</param>
+/// <param name="ReportedParameters">The count the authors report, when known.</param>
+public sealed record TransformerConfig(
+    string Name, int DModel, int NumHeads, int HeadDim, int Layers, int VocabSize, int ContextLength, int DFf,
+    long? ReportedParameters = null)
+{
+    /// <summary>Checks that every size is positive.</summary>
+    /// <returns>This configuration.</returns>
+    /// <exception cref="ArgumentException">A size is zero or negative; the message names it.</exception>
+    public TransformerConfig Validate()
+    {
+        foreach (var (value, name) in new[] { (DModel, nameof(DModel)), (NumHeads, nameof(NumHeads)), (HeadDim, nameof(HeadDim)), (Layers, nameof(Layers)), (VocabSize, nameof(VocabSize)), (ContextLength, nameof(ContextLength)), (DFf, nameof(DFf)) })
+        {
+            if (value < 1) throw new ArgumentException($"{Name}: {name} is {value}; it must be at least 1.", name);
+        }
+        return this;
+    }
+
+    /// <summary>A configuration where the heads split dModel evenly (dK = dModel / numHeads) and dFf = 4 · dModel.</summary>
+    /// <param name="name">Model name.</param>
+    /// <param name="dModel">Embedding width; must be divisible by <paramref name="numHeads"/>.</param>
+    /// <param name="numHeads">Heads per block.</param>
+    /// <param name="layers">Blocks.</param>
+    /// <param name="vocabSize">Vocabulary size.</param>
+    /// <param name="contextLength">Context length.</param>
+    /// <exception cref="ArgumentException">numHeads does not divide dModel, or a size is not positive.</exception>
+    public static TransformerConfig Create(string name, int dModel, int numHeads, int layers, int vocabSize, int contextLength)
+    {
+        if (numHeads < 1 || dModel % numHeads != 0)
+            throw new ArgumentException($"numHeads = {numHeads} does not divide dModel = {dModel}.", nameof(numHeads));
+        return new TransformerConfig(name, dModel, numHeads, dModel / numHeads, layers, vocabSize, contextLength, 4 * dModel).Validate();
+    }
+}
+
+/// <summary>One named part of a model and its parameter count, for tables and charts.</summary>
+/// <param name="Part">What the parameters are, for example "attention: W_Q".</param>
+/// <param name="Parameters">How many there are in the whole model.</param>
+public sealed record ParameterPart(string Part, long Parameters);
+
+/// <summary>
+/// Parameter and memory counts for a <see cref="TransformerConfig"/>, derived from the shapes of its matrices.
+/// </summary>
+/// <remarks>
+/// Attention, per head: W_Q, W_K and value-down are (dK × dModel), value-up is (dModel × dK): 4 · dModel · dK.
+/// With biases, the query, key and value projections carry a bias of dK each per head, and the output
+/// projection one of dModel per block. Feed-forward: (dModel × dFf) and (dFf × dModel), biases dFf + dModel.
+/// Layer norms (gain and bias): two per block and one at the end. Embeddings: a token table and a learned
+/// position table, the unembedding shares the token table (as in GPT-2 and GPT-3).
+/// </remarks>
+public static class Sizing
+{
+    /// <summary>Parameters of one query (or key, value-down, value-up) matrix: dK · dModel.</summary>
+    /// <param name="c">The configuration.</param>
+    public static long QueryMatrix(TransformerConfig c) => (long)Check(c).HeadDim * c.DModel;
+
+    /// <summary>Parameters of one head without biases: 4 · dK · dModel.</summary>
+    /// <param name="c">The configuration.</param>
+    public static long PerHead(TransformerConfig c) => 4 * QueryMatrix(c);
+
+    /// <summary>Parameters of one multi-head attention block.</summary>
+    /// <param name="c">The configuration.</param>
+    /// <param name="withBiases">Include the projection biases.</param>
+    public static long AttentionBlock(TransformerConfig c, bool withBiases = false) =>
+        c.NumHeads * PerHead(c) + (withBiases ? 3L * c.NumHeads * c.HeadDim + c.DModel : 0);
+
+    /// <summary>Parameters of all attention blocks of the model.</summary>
+    /// <param name="c">The configuration.</param>
+    /// <param name="withBiases">Include the projection biases.</param>
+    public static long AllAttention(TransformerConfig c, bool withBiases = false) => c.Layers * AttentionBlock(c, withBiases);
+
+    /// <summary>Parameters of one feed-forward block.</summary>
+    /// <param name="c">The configuration.</param>
+    /// <param name="withBiases">Include the biases.</param>
+    public static long FeedForwardBlock(TransformerConfig c, bool withBiases = false) =>
+        2L * Check(c).DModel * c.DFf + (withBiases ? (long)c.DFf + c.DModel : 0);
+
+    /// <summary>Parameters of every layer norm (gain and bias): two per block and one final.</summary>
+    /// <param name="c">The configuration.</param>
+    public static long LayerNorms(TransformerConfig c) => (2L * Check(c).Layers + 1) * 2 * c.DModel;
+
+    /// <summary>Parameters of the token table (vocabSize · dModel) and the position table (context · dModel).</summary>
+    /// <param name="c">The configuration.</param>
+    public static long Embeddings(TransformerConfig c) => ((long)Check(c).VocabSize + c.ContextLength) * c.DModel;
+
+    /// <summary>Where the parameters of the whole model live.</summary>
+    /// <param name="c">The configuration.</param>
+    /// <param name="withBiases">Include biases and layer norms.</param>
+    /// <returns>Named parts whose counts add up to <see cref="Total"/>.</returns>
+    public static IReadOnlyList<ParameterPart> Breakdown(TransformerConfig c, bool withBiases = true)
+    {
+        long perMatrixAllLayers = (long)c.Layers * c.NumHeads * QueryMatrix(c);
+        var parts = new List<ParameterPart>
+        {
+            new("token embedding", (long)c.VocabSize * c.DModel),
+            new("position embedding", (long)c.ContextLength * c.DModel),
+            new("attention: W_Q", perMatrixAllLayers),
+            new("attention: W_K", perMatrixAllLayers),
+            new("attention: value-down", perMatrixAllLayers),
+            new("attention: value-up (W_O)", perMatrixAllLayers),
+            new("feed-forward", c.Layers * FeedForwardBlock(c, withBiases: false)),
+        };
+        if (withBiases)
+        {
+            parts.Add(new("attention biases", AllAttention(c, true) - AllAttention(c, false)));
+            parts.Add(new("feed-forward biases", c.Layers * (FeedForwardBlock(c, true) - FeedForwardBlock(c, false))));
+            parts.Add(new("layer norms", LayerNorms(c)));
+        }
+        return parts;
+    }
+
+    /// <summary>Parameters of the whole model.</summary>
+    /// <param name="c">The configuration.</param>
+    /// <param name="withBiases">Include biases and layer norms.</param>
+    public static long Total(TransformerConfig c, bool withBiases = true) => Breakdown(c, withBiases).Sum(p => p.Parameters);
+
+    /// <summary>The share of the model's parameters that sit in attention.</summary>
+    /// <param name="c">The configuration.</param>
+    /// <param name="withBiases">Include biases and layer norms.</param>
+    public static double AttentionShare(TransformerConfig c, bool withBiases = true) =>
+        (double)AllAttention(c, withBiases) / Total(c, withBiases);
+
+    /// <summary>Bytes of one attention pattern: seqLen² weights.</summary>
+    /// <param name="seqLen">Context length, at least 1.</param>
+    /// <param name="bytesPerElement">4 for fp32, 2 for fp16.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size is less than 1.</exception>
+    public static long PatternBytes(long seqLen, int bytesPerElement = 4)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(seqLen, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(bytesPerElement, 1);
+        return seqLen * seqLen * bytesPerElement;
+    }
+
+    /// <summary>Bytes of every attention pattern of one forward pass: one per head per layer.</summary>
+    /// <param name="c">The configuration.</param>
+    /// <param name="seqLen">Context length, at least 1.</param>
+    /// <param name="bytesPerElement">4 for fp32, 2 for fp16.</param>
+    public static long AllPatternsBytes(TransformerConfig c, long seqLen, int bytesPerElement = 4) =>
+        (long)Check(c).Layers * c.NumHeads * PatternBytes(seqLen, bytesPerElement);
+
+    /// <summary>Bytes of a KV cache: a key and a value of width numHeads · dK per token per layer.</summary>
+    /// <param name="c">The configuration.</param>
+    /// <param name="seqLen">Tokens cached, at least 1.</param>
+    /// <param name="bytesPerElement">2 for fp16 (the usual), 4 for fp32.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size is less than 1.</exception>
+    public static long KvCacheBytes(TransformerConfig c, long seqLen, int bytesPerElement = 2)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(seqLen, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(bytesPerElement, 1);
+        return 2L * Check(c).Layers * seqLen * c.NumHeads * c.HeadDim * bytesPerElement;
+    }
+
+    private static TransformerConfig Check(TransformerConfig c)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        return c.Validate();
+    }
+}
+
+/// <summary>Reads model configurations from <c>data/models.csv</c>.</summary>
+public static class ModelCatalog
+{
+    private static readonly string[] Columns = ["name", "family", "reported_params", "layers", "d_model", "heads", "d_head", "d_ff", "vocab", "context"];
+
+    /// <summary>Every configuration in the course's <c>data/models.csv</c>.</summary>
+    /// <exception cref="FileNotFoundException">The course's data folder cannot be found.</exception>
+    public static IReadOnlyList<TransformerConfig> All() => Load(Path.Combine(CoursePaths.Data, "models.csv"));
+
+    /// <summary>The configuration with the given name, for example "GPT-3 175B" or "GPT-2 small".</summary>
+    /// <param name="name">A name of <c>data/models.csv</c>.</param>
+    /// <exception cref="KeyNotFoundException">No row has that name; the message lists the names.</exception>
+    public static TransformerConfig Get(string name)
+    {
+        var all = All();
+        return all.FirstOrDefault(c => c.Name == name)
+            ?? throw new KeyNotFoundException($"no model named \"{name}\" in data/models.csv; known: {string.Join(", ", all.Select(c => c.Name))}.");
+    }
+
+    /// <summary>Reads configurations from a CSV file with the columns of <c>data/models.csv</c>.</summary>
+    /// <param name="path">The file.</param>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="FormatException">A header is missing or a value is not a number; the message gives the line.</exception>
+    public static IReadOnlyList<TransformerConfig> Load(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"model table not found: {path}", path);
+        var lines = File.ReadAllLines(path).Where(l => l.Trim().Length > 0).ToArray();
+        if (lines.Length == 0) throw new FormatException($"{path} is empty.");
+        var header = lines[0].Split(',');
+        var col = Columns.ToDictionary(c => c, c => Array.IndexOf(header, c));
+        foreach (var (name, i) in col)
+            if (i < 0) throw new FormatException($"{path}: column \"{name}\" is missing from the header.");
+        var result = new List<TransformerConfig>();
+        for (int n = 1; n < lines.Length; n++)
+        {
+            var f = lines[n].Split(',');
+            int Int(string c) => int.TryParse(f[col[c]], NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v
+                : throw new FormatException($"{path}, line {n + 1}: {c} = \"{f[col[c]]}\" is not an integer.");
+            long reported = long.TryParse(f[col["reported_params"]], NumberStyles.Integer, CultureInfo.InvariantCulture, out long r) ? r
+                : throw new FormatException($"{path}, line {n + 1}: reported_params = \"{f[col["reported_params"]]}\" is not an integer.");
+            result.Add(new TransformerConfig(f[col["name"]], Int("d_model"), Int("heads"), Int("d_head"), Int("layers"), Int("vocab"), Int("context"), Int("d_ff"), reported).Validate());
+        }
+        return result;
+    }
+}
+
+/// <summary>Locates the course's folders from wherever the code runs (tests, tools, notebooks).</summary>
+public static class CoursePaths
+{
+    private static readonly Lazy<string> root = new(FindRoot);
+
+    /// <summary>The repository root (the folder holding <c>Course.sln</c>).</summary>
+    /// <exception cref="DirectoryNotFoundException">No parent of the working directory or of the library holds Course.sln.</exception>
+    public static string Root => root.Value;
+
+    /// <summary>The <c>data/</c> folder.</summary>
+    public static string Data => Path.Combine(Root, "data");
+
+    private static string FindRoot()
+    {
+        var env = Environment.GetEnvironmentVariable("ATTENTION_COURSE_ROOT");
+        if (!string.IsNullOrEmpty(env) && File.Exists(Path.Combine(env, "Course.sln"))) return Path.GetFullPath(env);
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory, Path.GetDirectoryName(typeof(CoursePaths).Assembly.Location) ?? "" })
+        {
+            for (var d = string.IsNullOrEmpty(start) ? null : new DirectoryInfo(start); d is not null; d = d.Parent)
+                if (File.Exists(Path.Combine(d.FullName, "Course.sln"))) return d.FullName;
+        }
+        throw new DirectoryNotFoundException("Cannot find the course folder (the one with Course.sln) above the working directory or the library; set ATTENTION_COURSE_ROOT.");
+    }
+}
