@@ -199,9 +199,10 @@ internal sealed class ChapterDocument
             bool alone = lines[i].Trim() == "#!" + name;
             if (alone && KnownKernels.TryResolve(name, out _)) continue;
             if (KnownKernels.MagicCommands.Contains("#!" + name)) continue;
+            string magic = string.Join(", ", KnownKernels.MagicCommands.Where(c => c != "#!meta"));
             throw new ChapterFormatException(alone
-                ? $"{path}: line {i + 1}: unknown kernel name '#!{name}' ({Available(infos)})."
-                : $"{path}: line {i + 1}: unknown magic command '#!{name}' (the runner knows {string.Join(", ", KnownKernels.MagicCommands.Where(c => c != "#!meta"))}).");
+                ? $"{path}: line {i + 1}: unknown kernel name or magic command '#!{name}' ({Available(infos)}; magic commands: {magic})."
+                : $"{path}: line {i + 1}: unknown magic command '#!{name}' (the runner knows {magic}).");
         }
     }
 
