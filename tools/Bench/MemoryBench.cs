@@ -53,7 +53,7 @@ internal static class MemoryBench
         table.AddRow("engine", engine == "managed" ? "managed flash (SIMD)" : "online softmax (reference)");
         table.AddRow("shape", $"nQ = {nQ:N0}, nK = {n:N0}, d = {d}, {(isCausal ? "causal" : "full")}");
         table.AddRow("q, k, v, output (not counted)", $"{Mib((2L * n * d * 4) + ((long)nQ * d * 4 * 2))}");
-        table.AddRow("explicit float pattern would need", $"{(double)nQ * n * sizeof(float) / (1L << 30):F1} GiB");
+        table.AddRow("explicit float pattern would need", Mib((long)nQ * n * sizeof(float)));
         table.AddRow("time", $"{seconds:F2} s ({gflops:F1} GFLOP/s)");
         table.AddRow("managed allocations during the call, minus output", Mib(managedWorking));
         table.AddRow($"peak resident growth, minus output{(peakIsExact ? string.Empty : " (sampled)")}", Mib(residentWorking));
@@ -68,7 +68,12 @@ internal static class MemoryBench
         return pass ? 0 : 1;
     }
 
-    private static string Mib(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{(double)bytes / MiB:F1} MiB");
+    private static string Mib(long bytes) => Math.Abs(bytes) switch
+    {
+        < MiB => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:F1} KiB"),
+        < 1L << 30 => string.Create(CultureInfo.InvariantCulture, $"{(double)bytes / MiB:F1} MiB"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{(double)bytes / (1L << 30):F1} GiB"),
+    };
 
     /// <summary>Reads the process's allocation counter and resident-set figures around one call.</summary>
     private sealed class MemoryProbe
