@@ -35,7 +35,7 @@ public static class Charts
         CheckLabels(queryTokens, pattern.RowCount, nameof(queryTokens));
         CheckLabels(keyTokens, pattern.ColumnCount, nameof(keyTokens));
         var seedView = Attention.SeedView(pattern); // (numKeys, numQueries)
-        return HeatmapCore(seedView, queryTokens, keyTokens, title, "query (each column sums to 1)", "key", AttentionScale, 0, 1);
+        return HeatmapCore(seedView, queryTokens, keyTokens, title, "query", "key", AttentionScale, 0, 1);
     }
 
     /// <summary>A heatmap of any grid, for example raw query–key scores.</summary>
@@ -226,7 +226,8 @@ public static class Charts
             .ToArray();
         var chart = PlotlyChart.Heatmap<double, string, string, string>(rows, X: UniqueLabels(x).ToArray(), Y: UniqueLabels(y).ToArray(),
                 ColorScale: scale, ReverseYAxis: true, ShowScale: showScale)
-            .WithXAxisStyle<double, double, string>(TitleText: xTitle)
+            // Columns are labelled along the top, as in the video's grids (and as a table reads).
+            .WithXAxisStyle<double, double, string>(TitleText: xTitle, Side: StyleParam.Side.Top)
             .WithYAxisStyle<double, double, string>(TitleText: yTitle);
         chart = GenericChart.mapTrace(FuncConvert.FromFunc<Trace, Trace>(t =>
         {
