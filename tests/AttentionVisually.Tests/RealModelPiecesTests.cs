@@ -139,4 +139,29 @@ public class RealModelPiecesTests
         var expected = Attention.Pattern(q, k);
         Assert.True((result.Patterns![3] - expected).Enumerate().Max(Math.Abs) < 1e-6f);
     }
+
+    [Fact]
+    public void An_engine_that_returns_the_wrong_shape_is_named_in_the_error()
+    {
+        var weights = MiniLm.Shared.Weights.Layers[0].Attention;
+        var e = Assert.Throws<InvalidOperationException>(() => MultiHeadSelfAttention.Apply(Init.Normal(3, 384, 1), weights, new TransposingEngine()));
+        Assert.Contains("transposing", e.Message);
+    }
+
+    [Fact]
+    public void Attention_weights_whose_shapes_disagree_are_refused()
+    {
+        var w = MiniLm.Shared.Weights.Layers[0].Attention;
+        var broken = w with { WK = w.WK.SubMatrix(0, 100, 0, 384) };
+        var e = Assert.Throws<ArgumentException>(() => MultiHeadSelfAttention.Apply(Init.Normal(3, 384, 1), broken));
+        Assert.Contains("(100, 384)", e.Message);
+    }
+
+    private sealed class TransposingEngine : IAttentionEngine
+    {
+        public string Name => "transposing";
+
+        public Matrix<float> Attend(Matrix<float> q, Matrix<float> k, Matrix<float> v, bool isCausal) =>
+            Attention.ScaledDotProduct(q, k, v).Output.Transpose();
+    }
 }

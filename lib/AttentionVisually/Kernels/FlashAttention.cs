@@ -246,33 +246,25 @@ public static class FlashAttention
         private static float* Allocate(long floats) =>
             (float*)NativeMemory.AlignedAlloc((nuint)(floats * sizeof(float)), 64);
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        /// <summary>Each block of 64 keys becomes one K^T tile (dK, 64); keys past nK are zero.</summary>
         private void PackKeys(StridedMatrix k)
         {
+            NativeMemory.Clear(kPacked, (nuint)(PackedKeyFloats(nK, dK) * sizeof(float)));
             for (int block = 0; block < keyBlocks; block++)
             {
-                for (int p = 0; p < dK; p++)
-                {
-                    float* row = kPacked + (((long)block * dK) + p) * KeyBlockSize;
-                    for (int jj = 0; jj < KeyBlockSize; jj++)
-                    {
-                        int j = (block * KeyBlockSize) + jj;
-                        row[jj] = j < nK ? k[j, p] : 0f;
-                    }
-                }
+                int j0 = block * KeyBlockSize;
+                k.ReadRowsTransposed(j0, Math.Min(KeyBlockSize, nK - j0), kPacked + ((long)block * dK * KeyBlockSize), KeyBlockSize);
             }
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        /// <summary>V as rows of dVPad floats; padding columns and keys past nK are zero.</summary>
         private void PackValues(StridedMatrix v)
         {
-            for (int j = 0; j < keyBlocks * KeyBlockSize; j++)
+            NativeMemory.Clear(vPacked, (nuint)(PackedValueFloats(nK, dV) * sizeof(float)));
+            for (int block = 0; block < keyBlocks; block++)
             {
-                float* row = vPacked + ((long)j * dVPad);
-                for (int c = 0; c < dVPad; c++)
-                {
-                    row[c] = j < nK && c < dV ? v[j, c] : 0f;
-                }
+                int j0 = block * KeyBlockSize;
+                v.ReadRows(j0, Math.Min(KeyBlockSize, nK - j0), vPacked + ((long)j0 * dVPad), dVPad, 1f);
             }
         }
 
@@ -283,14 +275,10 @@ public static class FlashAttention
             int rowsValid = Math.Min(QueryBlockSize, q.Rows - i0);
             int rows = RoundUp(rowsValid, AttentionTile.RowsPerStep);
 
+            new Span<float>(t.Q, rows * dK).Clear(); // padding rows are zero queries
+            q.ReadRows(i0, rowsValid, t.Q, dK, scale);
             for (int r = 0; r < rows; r++)
             {
-                float* dst = t.Q + (r * dK);
-                for (int p = 0; p < dK; p++)
-                {
-                    dst[p] = r < rowsValid ? q[i0 + r, p] * scale : 0f; // padding rows are zero queries
-                }
-
                 t.RowMax[r] = float.NegativeInfinity;
                 t.RowSum[r] = 0f;
             }
@@ -338,13 +326,10 @@ public static class FlashAttention
             for (int r = 0; r < rowsValid; r++)
             {
                 // rowSum >= 1 whenever a key is visible (the max contributes exp(0)); a row with no visible key gives zeros.
-                float inverse = t.RowSum[r] > 0f ? 1f / t.RowSum[r] : 0f;
-                float* src = t.O + (r * dVPad);
-                for (int c = 0; c < dV; c++)
-                {
-                    output[i0 + r, c] = src[c] * inverse;
-                }
+                t.Correction[r] = t.RowSum[r] > 0f ? 1f / t.RowSum[r] : 0f;
             }
+
+            output.WriteRows(i0, rowsValid, t.O, dVPad, t.Correction);
         }
 
         /// <summary>

@@ -1,0 +1,121 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using MathNet.Numerics.LinearAlgebra;
+using Microsoft.DotNet.Interactive.Formatting;
+using Plotly.NET;
+
+namespace AttentionVisually.Notebooks;
+
+/// <summary>
+/// How the course's own types display in a notebook (VS Code and the course's runner alike), registered with
+/// Microsoft.DotNet.Interactive.Formatting: an attention pattern shows as a labelled heatmap on the course's
+/// one colour scale (<see cref="Charts.Pattern"/>), a matrix as a table with its shape, a parameter count as
+/// a table with a total. New types get the same treatment through <see cref="RegisterChart{T}"/> and
+/// <see cref="RegisterTable{T}"/>.
+/// </summary>
+public static class NotebookFormatters
+{
+    /// <summary>Largest number of rows or columns of a matrix shown in full; larger ones are cut with "…".</summary>
+    public const int MaxMatrixCells = 16;
+
+    /// <summary>Registers every formatter of the course (called by <see cref="Setup.Install"/>).</summary>
+    /// <remarks>
+    /// Registering must not load Plotly.NET: set-up references Plotly.NET.Interactive next, and Plotly.NET has
+    /// to be loaded the way that package loads it. So the delegates here name no Plotly type; the charts are
+    /// built only when a value is displayed.
+    /// </remarks>
+    public static void Register()
+    {
+        Formatter.Register<AttentionResult>((r, writer) => writer.Write(PatternHtml(r.Pattern)), HtmlFormatter.MimeType);
+        Formatter.Register<HeadOutput>((h, writer) => writer.Write(PatternHtml(h.Pattern)), HtmlFormatter.MimeType);
+        Formatter.Register<Matrix<float>>((m, writer) => writer.Write(MatrixHtml(m)), HtmlFormatter.MimeType);
+        RegisterTable<ParameterPart>(
+            ["part", "parameters"],
+            p => [p.Part, p.Parameters.ToString("N0", CultureInfo.InvariantCulture)],
+            parts => ["total", parts.Sum(p => p.Parameters).ToString("N0", CultureInfo.InvariantCulture)]);
+    }
+
+    /// <summary>Displays every value of type <typeparamref name="T"/> as the chart <paramref name="toChart"/> draws.</summary>
+    /// <typeparam name="T">A course type.</typeparam>
+    /// <param name="toChart">Builds the chart (use <see cref="Charts"/>, so colours and labels stay consistent).</param>
+    /// <exception cref="ArgumentNullException"><paramref name="toChart"/> is null.</exception>
+    public static void RegisterChart<T>(Func<T, GenericChart> toChart)
+    {
+        ArgumentNullException.ThrowIfNull(toChart);
+        Formatter.Register<T>((value, writer) => writer.Write(GenericChart.toChartHTML(toChart(value))), HtmlFormatter.MimeType);
+    }
+
+    /// <summary>
+    /// Displays sequences (arrays, lists) of <typeparamref name="T"/> as a table with the given columns and,
+    /// optionally, a last row that sums them up.
+    /// </summary>
+    /// <typeparam name="T">Row type.</typeparam>
+    /// <param name="headers">Column titles.</param>
+    /// <param name="cells">One text per column for a row.</param>
+    /// <param name="footer">Texts of a closing row computed from all rows, or null for none.</param>
+    /// <exception cref="ArgumentException">No headers.</exception>
+    public static void RegisterTable<T>(IReadOnlyList<string> headers, Func<T, IReadOnlyList<string>> cells, Func<IReadOnlyList<T>, IReadOnlyList<string>>? footer = null)
+    {
+        ArgumentNullException.ThrowIfNull(headers);
+        ArgumentNullException.ThrowIfNull(cells);
+        if (headers.Count == 0) throw new ArgumentException("a table needs at least one column.", nameof(headers));
+        void Write(IEnumerable<T> rows, TextWriter writer) => writer.Write(TableHtml(headers, rows.ToList(), cells, footer));
+        Formatter.Register<T[]>((rows, writer) => Write(rows, writer), HtmlFormatter.MimeType);
+        Formatter.Register<List<T>>((rows, writer) => Write(rows, writer), HtmlFormatter.MimeType);
+        Formatter.Register<IReadOnlyList<T>>((rows, writer) => Write(rows, writer), HtmlFormatter.MimeType);
+    }
+
+    /// <summary>An HTML table of a matrix, its shape in the caption, values to four significant digits.</summary>
+    /// <param name="m">The matrix.</param>
+    /// <returns>HTML.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="m"/> is null.</exception>
+    public static string MatrixHtml(Matrix<float> m)
+    {
+        ArgumentNullException.ThrowIfNull(m);
+        int rows = Math.Min(m.RowCount, MaxMatrixCells), cols = Math.Min(m.ColumnCount, MaxMatrixCells);
+        var html = new StringBuilder();
+        html.Append(CultureInfo.InvariantCulture, $"<table class=\"av-matrix\"><caption>Matrix&lt;float&gt; of shape ({m.RowCount}, {m.ColumnCount})</caption>");
+        for (int r = 0; r < rows; r++)
+        {
+            html.Append("<tr>");
+            for (int c = 0; c < cols; c++) html.Append("<td>").Append(m[r, c].ToString("G4", CultureInfo.InvariantCulture)).Append("</td>");
+            if (cols < m.ColumnCount) html.Append("<td>…</td>");
+            html.Append("</tr>");
+        }
+        if (rows < m.RowCount) html.Append(CultureInfo.InvariantCulture, $"<tr><td colspan=\"{cols + (cols < m.ColumnCount ? 1 : 0)}\">… {m.RowCount - rows} more rows</td></tr>");
+        return html.Append("</table>").ToString();
+    }
+
+    private static string PatternHtml(Matrix<float> pattern) => GenericChart.toChartHTML(PatternChart(pattern));
+
+    private static GenericChart PatternChart(Matrix<float> pattern) =>
+        Charts.Pattern(pattern, Labels("q", pattern.RowCount), Labels("k", pattern.ColumnCount),
+            string.Create(CultureInfo.InvariantCulture, $"Attention pattern: {pattern.RowCount} queries × {pattern.ColumnCount} keys"));
+
+    private static string[] Labels(string prefix, int count) =>
+        Enumerable.Range(0, count).Select(i => prefix + i.ToString(CultureInfo.InvariantCulture)).ToArray();
+
+    private static string TableHtml<T>(IReadOnlyList<string> headers, IReadOnlyList<T> rows, Func<T, IReadOnlyList<string>> cells, Func<IReadOnlyList<T>, IReadOnlyList<string>>? footer)
+    {
+        var html = new StringBuilder("<table class=\"av-table\"><thead><tr>");
+        foreach (var h in headers) html.Append("<th>").Append(WebUtility.HtmlEncode(h)).Append("</th>");
+        html.Append("</tr></thead><tbody>");
+        foreach (var row in rows) AppendRow(html, cells(row), "td");
+        html.Append("</tbody>");
+        if (footer is not null)
+        {
+            html.Append("<tfoot>");
+            AppendRow(html, footer(rows), "th");
+            html.Append("</tfoot>");
+        }
+        return html.Append("</table>").ToString();
+    }
+
+    private static void AppendRow(StringBuilder html, IReadOnlyList<string> values, string tag)
+    {
+        html.Append("<tr>");
+        foreach (var v in values) html.Append('<').Append(tag).Append('>').Append(WebUtility.HtmlEncode(v)).Append("</").Append(tag).Append('>');
+        html.Append("</tr>");
+    }
+}

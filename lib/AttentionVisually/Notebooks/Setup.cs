@@ -1,0 +1,42 @@
+using System.Reflection;
+using System.Runtime.Loader;
+
+namespace AttentionVisually.Notebooks;
+
+/// <summary>
+/// Prepares a notebook kernel for the course; <c>notebooks/setup.dib</c> calls <see cref="Install"/> right after
+/// referencing the library, before any chart is drawn.
+/// </summary>
+/// <remarks>
+/// Plotly.NET 6 is built against FSharp.Core 10.1, but the stock .NET Interactive kernel (VS Code, dotnet-repl)
+/// already holds FSharp.Core 10.0 in its default load context, and a second FSharp.Core cannot be loaded
+/// next to it. The first chart call then fails with FileNotFoundException for FSharp.Core 10.1.0.0. The
+/// handler installed here answers that request with the FSharp.Core already loaded (or the one the host
+/// ships); the calls Plotly.NET makes exist in both.
+/// </remarks>
+public static class Setup
+{
+    private static int installed;
+
+    /// <summary>
+    /// Installs the FSharp.Core redirect and registers the course's display formatters. Safe to call again
+    /// (re-running the set-up cell does nothing more).
+    /// </summary>
+    public static void Install()
+    {
+        if (Interlocked.Exchange(ref installed, 1) == 1) return;
+        AssemblyLoadContext.Default.Resolving += ResolveFSharpCore;
+        NotebookFormatters.Register();
+    }
+
+    /// <summary>True once <see cref="Install"/> has run in this process.</summary>
+    public static bool IsInstalled => Volatile.Read(ref installed) == 1;
+
+    private static Assembly? ResolveFSharpCore(AssemblyLoadContext context, AssemblyName name)
+    {
+        if (name.Name != "FSharp.Core") return null;
+        var loaded = AppDomain.CurrentDomain.GetAssemblies().FirstOrDefault(a => a.GetName().Name == "FSharp.Core");
+        // Without a version the default context loads the host's own FSharp.Core; no recursion into this handler.
+        return loaded ?? context.LoadFromAssemblyName(new AssemblyName("FSharp.Core"));
+    }
+}

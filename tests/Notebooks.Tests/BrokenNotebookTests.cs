@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Notebooks.Tests;
+
+/// <summary>Runs the runner once over the deliberately broken notebooks in Broken/ (with a 4 s cell timeout).</summary>
+public sealed class BrokenRun
+{
+    /// <summary>Cell timeout used for the hang notebook.</summary>
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(4);
+
+    /// <summary>Runs them all.</summary>
+    public BrokenRun()
+    {
+        OutDir = Course.TempFolder("broken-run");
+        var chapters = Directory.GetFiles(Course.Broken, "*.dib").Order(StringComparer.Ordinal);
+        var clock = Stopwatch.StartNew();
+        (ExitCode, Output) = Course.Run([.. chapters, "--out", OutDir, "--timeout", Timeout.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), "--plain"], TimeSpan.FromMinutes(5));
+        Elapsed = clock.Elapsed;
+        Report = JUnit.Load(Path.Combine(OutDir, "junit.xml"));
+    }
+
+    /// <summary>The runner's exit code.</summary>
+    public int ExitCode { get; }
+
+    /// <summary>Everything it printed.</summary>
+    public string Output { get; }
+
+    /// <summary>Its output folder.</summary>
+    public string OutDir { get; }
+
+    /// <summary>Wall time of the run.</summary>
+    public TimeSpan Elapsed { get; }
+
+    /// <summary>The JUnit report.</summary>
+    public JUnit Report { get; }
+
+    /// <summary>The executed notebook of a chapter, parsed.</summary>
+    /// <param name="chapter">Chapter name.</param>
+    /// <returns>Its cells (JSON).</returns>
+    public JsonElement[] Cells(string chapter)
+    {
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(OutDir, chapter + ".ipynb")));
+        return json.RootElement.GetProperty("cells").EnumerateArray().Select(c => c.Clone()).ToArray();
+    }
+
+    /// <summary>All the text of a cell's outputs.</summary>
+    /// <param name="cell">A notebook cell.</param>
+    /// <returns>Concatenated output text.</returns>
+    public static string OutputText(JsonElement cell) =>
+        cell.TryGetProperty("outputs", out var outputs) ? string.Join("\n", outputs.EnumerateArray().Select(o => o.GetRawText())) : "";
+}
+
+/// <summary>What the runner does with a compile error, an exception, a hang, a malformed file and an unknown kernel.</summary>
+public sealed class BrokenNotebookTests(BrokenRun run) : IClassFixture<BrokenRun>
+{
+    [Fact]
+    public void The_run_exits_non_zero_when_any_notebook_fails() => Assert.Equal(1, run.ExitCode);
+
+    [Fact]
+    public void A_compile_error_fails_its_cell_and_the_cells_after_it_do_not_run()
+    {
+        var failures = run.Report.Cases("compile-error", "failure");
+        var failure = Assert.Single(failures);
+        Assert.StartsWith("cell 03:", (string)failure.Attribute("name")!);
+        Assert.Contains("CS0029", (string)failure.Element("failure")!.Attribute("message")!);
+        Assert.StartsWith("cell 04:", (string)Assert.Single(run.Report.Cases("compile-error", "skipped")).Attribute("name")!);
+        Assert.Single(run.Report.Cases("compile-error", null));
+    }
+
+    [Fact]
+    public void A_failed_notebook_is_still_written_with_the_outputs_of_the_cells_that_ran()
+    {
+        var cells = run.Cells("compile-error");
+        Assert.Equal(4, cells.Length);
+        Assert.Contains("before = 2", BrokenRun.OutputText(cells[1]));
+        Assert.Contains("CS0029", BrokenRun.OutputText(cells[2]));
+        Assert.Equal("", BrokenRun.OutputText(cells[3]).Replace("\n", ""));
+        string html = File.ReadAllText(Path.Combine(run.OutDir, "compile-error.html"));
+        Assert.Contains("class=\"cell failed\" id=\"cell-3\"", html);
+        Assert.Contains("class=\"cell notrun\" id=\"cell-4\"", html);
+    }
+
+    [Fact]
+    public void An_exception_fails_its_cell_with_the_message_and_the_trace()
+    {
+        var failure = Assert.Single(run.Report.Cases("exception", "failure")).Element("failure")!;
+        Assert.Contains("InvalidOperationException: deliberate failure in cell 2", (string)failure.Attribute("message")!);
+        Assert.Contains("at Submission", failure.Value);
+        Assert.Contains("exception.dib", run.Output);
+        Assert.Contains("deliberate failure in cell 2", run.Output);
+    }
+
+    [Fact]
+    public void A_hanging_cell_is_stopped_at_the_timeout_and_its_process_is_gone()
+    {
+        var failureCase = Assert.Single(run.Report.Cases("hang", "failure"));
+        var failure = failureCase.Element("failure")!;
+        Assert.Equal("timeout", (string)failure.Attribute("type")!);
+        double seconds = (double)failureCase.Attribute("time")!;
+        Assert.InRange(seconds, BrokenRun.Timeout.TotalSeconds, BrokenRun.Timeout.TotalSeconds + 5);
+        Assert.Contains("before the hang", BrokenRun.OutputText(run.Cells("hang")[0]));
+        Assert.Empty(ProcessesRunning(Path.Combine(Course.Broken, "hang.dib")));
+    }
+
+    [Fact]
+    public void A_malformed_dib_is_reported_with_its_file_and_line()
+    {
+        Assert.Contains("malformed-meta.dib: line 1: malformed .dib: the #!meta block is not valid JSON", Flatten(run.Output));
+        Assert.Single(run.Report.Cases("malformed-meta", "error"));
+    }
+
+    [Fact]
+    public void An_unknown_kernel_name_is_reported_before_anything_runs()
+    {
+        Assert.Contains("unknown-kernel.dib: line 9: unknown kernel name or magic command '#!python'", Flatten(run.Output));
+        Assert.False(File.Exists(Path.Combine(run.OutDir, "unknown-kernel.ipynb")));
+    }
+
+    [Fact]
+    public void A_passing_notebook_passes_next_to_broken_ones_with_its_outputs()
+    {
+        Assert.Equal(2, run.Report.Cases("passing", null).Count);
+        var cells = run.Cells("passing");
+        Assert.Contains("answer = 42", BrokenRun.OutputText(cells[0]));
+        Assert.Contains("84", BrokenRun.OutputText(cells[2]));
+    }
+
+    [Fact]
+    public void A_missing_file_exits_with_code_2_and_names_the_file()
+    {
+        var (exit, output) = Course.Run(["notebooks/99-no-such-chapter.dib", "--out", Course.TempFolder("missing")], TimeSpan.FromMinutes(1));
+        Assert.Equal(2, exit);
+        Assert.Contains("99-no-such-chapter.dib: no such notebook file", output);
+    }
+
+    private static string Flatten(string output) => string.Join(" ", output.Split('\n').Select(l => l.Trim(' ', '│', '\r'))).Replace("  ", " ");
+
+    private static List<int> ProcessesRunning(string argument) =>
+        Directory.GetDirectories("/proc")
+            .Select(d => (Dir: d, Ok: int.TryParse(Path.GetFileName(d), out int pid), Pid: pid))
+            .Where(p => p.Ok)
+            .Where(p =>
+            {
+                try { return File.ReadAllText(Path.Combine(p.Dir, "cmdline")).Contains(argument, StringComparison.Ordinal); }
+                catch (IOException) { return false; }
+                catch (UnauthorizedAccessException) { return false; }
+            })
+            .Select(p => p.Pid)
+            .ToList();
+}

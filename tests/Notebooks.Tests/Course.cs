@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Xml.Linq;
+
+namespace Notebooks.Tests;
+
+/// <summary>Paths of the repository and a way to run the notebook runner as the course does.</summary>
+internal static class Course
+{
+    /// <summary>The repository root (the folder with Course.sln).</summary>
+    public static string Root { get; } = FindRoot();
+
+    /// <summary>The chapters folder.</summary>
+    public static string Notebooks => Path.Combine(Root, "notebooks");
+
+    /// <summary>This test project's deliberately broken notebooks.</summary>
+    public static string Broken => Path.Combine(Root, "tests", "Notebooks.Tests", "Broken");
+
+    /// <summary>Build configuration of this test run (Debug or Release).</summary>
+    public static string Configuration { get; } =
+        typeof(Course).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+
+    /// <summary>The runner built alongside these tests.</summary>
+    public static string RunnerDll => Path.Combine(Root, "tools", "NotebookRunner", "bin", Configuration, "net10.0", "NotebookRunner.dll");
+
+    /// <summary>Every chapter, as xunit data: one case per file.</summary>
+    public static TheoryData<string> Chapters()
+    {
+        var data = new TheoryData<string>();
+        foreach (var f in Directory.GetFiles(Notebooks, "*.dib")
+                     .Select(Path.GetFileName)
+                     .Where(n => n!.Length > 3 && char.IsAsciiDigit(n[0]) && char.IsAsciiDigit(n[1]) && n[2] == '-')
+                     .Order(StringComparer.Ordinal))
+        {
+            data.Add(f!);
+        }
+        return data;
+    }
+
+    /// <summary>Runs the runner and waits.</summary>
+    /// <param name="args">Its arguments.</param>
+    /// <param name="limit">Time after which the test gives up.</param>
+    /// <returns>Exit code and everything it printed.</returns>
+    public static (int ExitCode, string Output) Run(IEnumerable<string> args, TimeSpan limit)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Root };
+        info.ArgumentList.Add(RunnerDll);
+        foreach (var a in args) info.ArgumentList.Add(a);
+        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(limit))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"the runner did not finish within {limit}.");
+        }
+        return (process.ExitCode, stdout.Result + stderr.Result);
+    }
+
+    /// <summary>Makes sure the library the chapters load (Release, see notebooks/setup.dib) is built and current.</summary>
+    public static void BuildLibrary()
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Root };
+        foreach (var a in new[] { "build", "lib/AttentionVisually/AttentionVisually.csproj", "-c", "Release", "-v", "q", "--nologo" }) info.ArgumentList.Add(a);
+        using var process = Process.Start(info)!;
+        string output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0) throw new InvalidOperationException("building the course library failed:\n" + output);
+    }
+
+    /// <summary>A fresh folder under the system temp folder.</summary>
+    /// <param name="name">Prefix.</param>
+    /// <returns>Its path.</returns>
+    public static string TempFolder(string name)
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"{name}-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    private static string FindRoot()
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+        {
+            if (File.Exists(Path.Combine(d.FullName, "Course.sln"))) return d.FullName;
+        }
+        throw new DirectoryNotFoundException("Course.sln not found above " + AppContext.BaseDirectory);
+    }
+}
+
+/// <summary>The JUnit report the runner wrote, read back.</summary>
+public sealed class JUnit(XDocument xml)
+{
+    /// <summary>Loads a report.</summary>
+    /// <param name="path">junit.xml.</param>
+    /// <returns>The report.</returns>
+    public static JUnit Load(string path) => new(XDocument.Load(path));
+
+    /// <summary>The test suite of a chapter.</summary>
+    /// <param name="chapter">Chapter name (file name without .dib).</param>
+    /// <returns>The suite element.</returns>
+    public XElement Suite(string chapter) =>
+        xml.Root!.Elements("testsuite").SingleOrDefault(s => (string?)s.Attribute("name") == chapter)
+        ?? throw new KeyNotFoundException($"no test suite for {chapter} in the report.");
+
+    /// <summary>Test cases of a chapter with the given outcome (failure, skipped, error) or none (passed).</summary>
+    /// <param name="chapter">Chapter name.</param>
+    /// <param name="outcome">failure, skipped, error, or null for passed.</param>
+    /// <returns>The test case elements.</returns>
+    public IReadOnlyList<XElement> Cases(string chapter, string? outcome) =>
+        Suite(chapter).Elements("testcase")
+            .Where(c => outcome is null ? !c.Elements().Any() : c.Element(outcome) is not null)
+            .ToList();
+}

@@ -1,0 +1,48 @@
+using System.Net;
+using System.Text;
+using NotebookRunner.Execution;
+
+namespace NotebookRunner.Output;
+
+/// <summary><c>index.html</c>: every chapter of the run with its status and links to its page and notebook.</summary>
+internal static class IndexPage
+{
+    /// <summary>Writes the index.</summary>
+    /// <param name="chapters">All chapter results, in run order.</param>
+    /// <param name="path">Target path.</param>
+    public static void Write(IReadOnlyList<ChapterResult> chapters, string path)
+    {
+        var rows = new StringBuilder();
+        foreach (var c in chapters)
+        {
+            string name = WebUtility.HtmlEncode(c.Name);
+            string status = c.Passed ? "passed" : "failed";
+            rows.Append($"<tr class=\"{status}\"><td><a href=\"{name}.html\">{name}</a></td><td>{status}</td><td>{WebUtility.HtmlEncode(c.ChapterError is null ? HtmlHandout.Summary(c) : c.ChapterError.Split('\n')[0])}</td><td><a href=\"{name}.ipynb\">.ipynb</a></td></tr>\n");
+        }
+        string page = $$"""
+            <!DOCTYPE html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <title>Attention, Visually · executed chapters</title>
+            <style>
+            body { font: 16px/1.5 system-ui, sans-serif; max-width: 900px; margin: 2rem auto; padding: 0 1rem; color: #1f2328; }
+            table { border-collapse: collapse; width: 100%; }
+            td, th { border-bottom: 1px solid #d0d7de; padding: .4rem .6rem; text-align: left; }
+            tr.failed td:nth-child(2) { color: #cf222e; font-weight: 600; }
+            tr.passed td:nth-child(2) { color: #1a7f37; }
+            </style>
+            </head>
+            <body>
+            <h1>Attention, Visually</h1>
+            <p>Every chapter, executed. Each page works offline: its charts are interactive and need no network.</p>
+            <table>
+            <tr><th>Chapter</th><th>Status</th><th>Run</th><th>Notebook</th></tr>
+            {{rows}}</table>
+            </body>
+            </html>
+
+            """;
+        File.WriteAllText(path, page, new UTF8Encoding(false));
+    }
+}
