@@ -1,4 +1,5 @@
 using AttentionVisually;
+using AttentionVisually.Torch;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace AttentionVisually.Bench;
@@ -16,6 +17,9 @@ internal static class BenchEngines
         new MathNetExplicitEngine(),
         new ManagedAttentionEngine(),
         new DelegateEngine("online softmax (reference)", (q, k, v, isCausal) => OnlineSoftmaxAttention.Compute(q, k, v, isCausal)),
+        .. TorchRuntime.IsAvailable
+            ? new IAttentionEngine[] { new TorchAttentionEngine(TorchAttentionMode.Explicit), new TorchAttentionEngine(TorchAttentionMode.Fused) }
+            : [],
     ];
 }
 
