@@ -47,9 +47,6 @@ public static class Engines
     /// <exception cref="TorchUnavailableException">TorchSharp's natives could not be loaded.</exception>
     public static long TorchParameterCount(TransformerConfig config)
     {
-        ArgumentNullException.ThrowIfNull(config);
-        config.Validate();
-        return TorchModules.CountParameters(new TorchGptConfig(
-            config.VocabSize, config.ContextLength, config.DModel, config.NumHeads, config.DFf, config.Layers, bias: true, headDim: config.HeadDim));
+        return TorchModules.CountParameters(TorchGptConfig.From(config, bias: true));
     }
 }

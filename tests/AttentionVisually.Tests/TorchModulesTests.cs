@@ -9,7 +9,7 @@ public class TorchModulesTests
     [Fact]
     public void Gpt2_small_has_its_published_124_439_808_parameters()
     {
-        Assert.Equal(124_439_808L, TorchModules.CountParameters(TorchGptConfig.Gpt2Small));
+        Assert.Equal(124_439_808L, TorchModules.CountParameters(TorchGptConfig.From(ModelCatalog.Get("GPT-2 small"))));
     }
 
     [Theory]

@@ -41,8 +41,17 @@ public sealed record TorchGptConfig
         HeadDim = headDim == 0 ? dModel / numHeads : headDim;
     }
 
-    /// <summary>GPT-2 small (124M parameters): vocab 50257, context 1024, dModel 768, 12 heads, dFf 3072, 12 layers, biases.</summary>
-    public static TorchGptConfig Gpt2Small { get; } = new(50257, 1024, 768, 12, 3072, 12);
+/// <summary>The TorchSharp model of a course configuration (for example a row of <c>data/models.csv</c>).</summary>
+    /// <param name="config">The model's sizes.</param>
+    /// <param name="bias">True: every Linear and LayerNorm has a bias (GPT-2, GPT-3).</param>
+    /// <returns>A configuration with the same sizes.</returns>
+    /// <exception cref="ArgumentException">A size is not positive.</exception>
+    public static TorchGptConfig From(TransformerConfig config, bool bias = true)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
+        return new(config.VocabSize, config.ContextLength, config.DModel, config.NumHeads, config.DFf, config.Layers, bias, config.HeadDim);
+    }
 
     /// <summary>Number of token ids.</summary>
     public int Vocab { get; }
