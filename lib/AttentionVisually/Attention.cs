@@ -97,11 +97,7 @@ public static class Attention
     /// <exception cref="ArgumentException">Shapes do not match, an input is empty or not finite.</exception>
     public static AttentionResult ScaledDotProduct(Matrix<float> q, Matrix<float> k, Matrix<float> v, Mask? mask = null)
     {
-        CheckQueriesKeys(q, k);
-        Shape.NotEmpty(v, nameof(v));
-        Shape.Finite(v, nameof(v));
-        if (v.RowCount != k.RowCount)
-            throw new ArgumentException($"v has {v.RowCount} rows (shape ({v.RowCount}, {v.ColumnCount})) but k has {k.RowCount} keys (shape ({k.RowCount}, {k.ColumnCount})).", nameof(v));
+        AttentionInputs.Check(q, k, v);
         var pattern = Pattern(q, k, mask);
         return new AttentionResult(pattern * v, pattern);
     }

@@ -111,23 +111,5 @@ public sealed class TorchAttentionEngine : IAttentionEngine
         }
     }
 
-    internal static void CheckMatrices(Matrix<float> q, Matrix<float> k, Matrix<float> v)
-    {
-        Shape.NotEmpty(q, nameof(q));
-        Shape.NotEmpty(k, nameof(k));
-        Shape.NotEmpty(v, nameof(v));
-        if (k.ColumnCount != q.ColumnCount)
-        {
-            throw new ArgumentException(
-                $"k has dK = {k.ColumnCount} but q has dK = {q.ColumnCount} (k ({k.RowCount}, {k.ColumnCount}), q ({q.RowCount}, {q.ColumnCount})).", nameof(k));
-        }
-        if (v.RowCount != k.RowCount)
-        {
-            throw new ArgumentException(
-                $"v has {v.RowCount} rows but k has {k.RowCount}; there must be one value per key (v ({v.RowCount}, {v.ColumnCount}), k ({k.RowCount}, {k.ColumnCount})).", nameof(v));
-        }
-        Shape.Finite(q, nameof(q));
-        Shape.Finite(k, nameof(k));
-        Shape.Finite(v, nameof(v));
-    }
+    internal static void CheckMatrices(Matrix<float> q, Matrix<float> k, Matrix<float> v) => AttentionInputs.Check(q, k, v);
 }
