@@ -113,3 +113,14 @@ public sealed class JUnit(XDocument xml)
             .Where(c => outcome is null ? !c.Elements().Any() : c.Element(outcome) is not null)
             .ToList();
 }
+
+/// <summary>
+/// The notebook tests start kernels, builds and a browser: they run one class at a time, so that a busy
+/// machine does not push an ordinary cell past the short timeout of the hang test.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class NotebookCollection
+{
+    /// <summary>The collection's name.</summary>
+    public const string Name = "notebooks";
+}

@@ -43,6 +43,7 @@ public sealed class StockKernel
 }
 
 /// <summary>Chapters in the stock kernel, with zero failed cells.</summary>
+[Collection(NotebookCollection.Name)]
 public sealed class StockKernelTests(StockKernel stock) : IClassFixture<StockKernel>
 {
     public static TheoryData<string> Chapters => Course.Chapters();
