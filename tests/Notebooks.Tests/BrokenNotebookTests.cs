@@ -105,6 +105,15 @@ public sealed class BrokenNotebookTests(BrokenRun run) : IClassFixture<BrokenRun
     }
 
     [Fact]
+    public void A_kernel_process_that_exits_fails_the_cell_it_was_running()
+    {
+        var failure = Assert.Single(run.Report.Cases("crash", "failure"));
+        Assert.StartsWith("cell 02:", (string)failure.Attribute("name")!);
+        Assert.Contains("exited unexpectedly (exit code 7)", failure.Element("failure")!.Value);
+        Assert.Single(run.Report.Cases("crash", "skipped"));
+    }
+
+    [Fact]
     public void A_malformed_dib_is_reported_with_its_file_and_line()
     {
         Assert.Contains("malformed-meta.dib: line 1: malformed .dib: the #!meta block is not valid JSON", Flatten(run.Output));
