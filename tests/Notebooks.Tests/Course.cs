@@ -13,8 +13,8 @@ internal static class Course
     /// <summary>The chapters folder.</summary>
     public static string Notebooks => Path.Combine(Root, "notebooks");
 
-    /// <summary>This test project's deliberately broken notebooks.</summary>
-    public static string Broken => Path.Combine(Root, "tests", "Notebooks.Tests", "Broken");
+    /// <summary>This test project's sample notebooks: deliberately broken ones, a passing one, an environment probe.</summary>
+    public static string Samples => Path.Combine(Root, "tests", "Notebooks.Tests", "Samples");
 
     /// <summary>Build configuration of this test run (Debug or Release).</summary>
     public static string Configuration { get; } =
