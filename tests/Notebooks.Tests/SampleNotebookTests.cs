@@ -152,6 +152,22 @@ public sealed class SampleNotebookTests(SampleRun run) : IClassFixture<SampleRun
     }
 
     [Fact]
+    public void Without_the_built_library_the_set_up_says_which_command_to_run()
+    {
+        // A copy of the course's notebooks folder with no lib/ beside it.
+        string root = Course.TempFolder("unbuilt");
+        string notebooks = Directory.CreateDirectory(Path.Combine(root, "notebooks")).FullName;
+        File.Copy(Path.Combine(Course.Notebooks, "setup.dib"), Path.Combine(notebooks, "setup.dib"));
+        File.WriteAllText(Path.Combine(notebooks, "00-first.dib"), "#!csharp\n\n#!import setup.dib\n\n#!csharp\n\nShape.Check(null!, 1, 1, \"x\");\n");
+        var (exit, output) = Course.Run([Path.Combine(notebooks, "00-first.dib"), "--out", Path.Combine(root, "out")], TimeSpan.FromMinutes(2));
+        Assert.Equal(1, exit);
+        string flat = Flatten(output);
+        Assert.Contains("setup.dib cell 1 failed", flat);
+        Assert.Contains("The course library is not built", flat);
+        Assert.Contains("./course.sh --build-only", flat);
+    }
+
+    [Fact]
     public void A_missing_file_exits_with_code_2_and_names_the_file()
     {
         var (exit, output) = Course.Run(["notebooks/99-no-such-chapter.dib", "--out", Course.TempFolder("missing")], TimeSpan.FromMinutes(1));
