@@ -35,7 +35,7 @@ public static class Charts
         CheckLabels(queryTokens, pattern.RowCount, nameof(queryTokens));
         CheckLabels(keyTokens, pattern.ColumnCount, nameof(keyTokens));
         var seedView = Attention.SeedView(pattern); // (numKeys, numQueries)
-        return HeatmapCore(seedView, queryTokens, keyTokens, title, "query (each column sums to 1)", "key", AttentionScale, 0, 1);
+        return HeatmapCore(seedView, queryTokens, keyTokens, title, "query", "key", AttentionScale, 0, 1);
     }
 
     /// <summary>A heatmap of any grid, for example raw query–key scores.</summary>
@@ -81,6 +81,49 @@ public static class Charts
         }).ToArray();
         var grid = PlotlyChart.Grid(charts, rows, columns, SubPlotTitles: subtitles.ToArray(), YGap: 0.25, XGap: 0.12);
         return Finish(grid, title, 300 * columns, 300 * rows + 80);
+    }
+
+    /// <summary>
+    /// Many patterns in one chart with a dropdown to pick which one is shown (every layer and head of a
+    /// model, say), all on the shared colour scale.
+    /// </summary>
+    /// <param name="patterns">Patterns, each (numQueries, numKeys).</param>
+    /// <param name="names">One dropdown entry per pattern.</param>
+    /// <param name="queryTokens">Query labels.</param>
+    /// <param name="keyTokens">Key labels.</param>
+    /// <param name="title">Chart title.</param>
+    /// <param name="initial">Index of the pattern shown first.</param>
+    /// <returns>A heatmap with a dropdown menu.</returns>
+    /// <exception cref="ArgumentException">Counts do not match, or <paramref name="initial"/> is out of range.</exception>
+    public static GenericChart PatternExplorer(IReadOnlyList<Matrix<float>> patterns, IReadOnlyList<string> names, IReadOnlyList<string> queryTokens, IReadOnlyList<string> keyTokens, string title, int initial = 0)
+    {
+        ArgumentNullException.ThrowIfNull(patterns);
+        ArgumentNullException.ThrowIfNull(names);
+        if (patterns.Count == 0 || patterns.Count != names.Count)
+            throw new ArgumentException($"patterns has {patterns.Count} entries and names {names.Count}; they must match and not be empty.", nameof(names));
+        if (initial < 0 || initial >= patterns.Count)
+            throw new ArgumentException($"initial is {initial} but there are {patterns.Count} patterns.", nameof(initial));
+        var traces = patterns.Select((p, i) =>
+        {
+            CheckLabels(queryTokens, p.RowCount, nameof(queryTokens));
+            CheckLabels(keyTokens, p.ColumnCount, nameof(keyTokens));
+            var chart = HeatmapCore(Attention.SeedView(p), queryTokens, keyTokens, names[i], "query", "key", AttentionScale, 0, 1);
+            return GenericChart.mapTrace(FuncConvert.FromFunc<Trace, Trace>(t => { t.SetProperty("visible", i == initial); t.SetProperty("name", names[i]); return t; }), chart);
+        }).ToArray();
+        var combined = PlotlyChart.Combine(traces);
+        var buttons = names.Select((n, i) => new Dictionary<string, object>
+        {
+            ["label"] = n,
+            ["method"] = "update",
+            ["args"] = new object[] { new Dictionary<string, object> { ["visible"] = names.Select((_, j) => j == i).ToArray() }, new Dictionary<string, object> { ["title.text"] = $"{title}: {n}" } },
+        }).ToArray();
+        var menu = new Dictionary<string, object>
+        {
+            ["buttons"] = buttons, ["active"] = initial, ["direction"] = "down", ["x"] = 0.0, ["xanchor"] = "left", ["y"] = 1.15, ["yanchor"] = "top",
+        };
+        combined = GenericChart.mapLayout(FuncConvert.FromFunc<Layout, Layout>(l => { l.SetProperty("updatemenus", new[] { menu }); return l; }), combined);
+        int size = Math.Clamp(60 + 44 * Math.Max(queryTokens.Count, keyTokens.Count), 420, 760);
+        return Finish(combined, $"{title}: {names[initial]}", size + 120, size + 60);
     }
 
     /// <summary>One or more lines.</summary>
@@ -183,7 +226,8 @@ public static class Charts
             .ToArray();
         var chart = PlotlyChart.Heatmap<double, string, string, string>(rows, X: UniqueLabels(x).ToArray(), Y: UniqueLabels(y).ToArray(),
                 ColorScale: scale, ReverseYAxis: true, ShowScale: showScale)
-            .WithXAxisStyle<double, double, string>(TitleText: xTitle)
+            // Columns are labelled along the top, as in the video's grids (and as a table reads).
+            .WithXAxisStyle<double, double, string>(TitleText: xTitle, Side: StyleParam.Side.Top)
             .WithYAxisStyle<double, double, string>(TitleText: yTitle);
         chart = GenericChart.mapTrace(FuncConvert.FromFunc<Trace, Trace>(t =>
         {

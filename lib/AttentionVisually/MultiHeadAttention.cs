@@ -17,16 +17,16 @@ public sealed class MultiHeadAttention
     private readonly AttentionHead[] heads;
 
     /// <summary>Creates a block from its heads.</summary>
-    /// <param name="heads">At least one head; all with the same dModel and dK.</param>
-    /// <exception cref="ArgumentException">No heads, or heads of different sizes.</exception>
+    /// <param name="heads">At least one head; all with the same dModel (their dK may differ).</param>
+    /// <exception cref="ArgumentException">No heads, or heads of different dModel.</exception>
     public MultiHeadAttention(IReadOnlyList<AttentionHead> heads)
     {
         ArgumentNullException.ThrowIfNull(heads);
         if (heads.Count == 0) throw new ArgumentException("heads is empty: a block needs at least one head.", nameof(heads));
         for (int h = 1; h < heads.Count; h++)
         {
-            if (heads[h].DModel != heads[0].DModel || heads[h].DK != heads[0].DK)
-                throw new ArgumentException($"head {h} has (dModel, dK) = ({heads[h].DModel}, {heads[h].DK}) but head 0 has ({heads[0].DModel}, {heads[0].DK}).", nameof(heads));
+            if (heads[h].DModel != heads[0].DModel)
+                throw new ArgumentException($"head {h} has dModel = {heads[h].DModel} but head 0 has dModel = {heads[0].DModel}.", nameof(heads));
         }
         this.heads = heads.ToArray();
     }
@@ -40,8 +40,8 @@ public sealed class MultiHeadAttention
     /// <summary>Embedding width.</summary>
     public int DModel => heads[0].DModel;
 
-    /// <summary>Width of each head's query/key space.</summary>
-    public int DK => heads[0].DK;
+    /// <summary>Total width of the heads' value spaces, Σ_h dK_h (numHeads · dK when all heads share dK).</summary>
+    public int ConcatWidth => heads.Sum(h => h.DK);
 
     /// <summary>Parameters of the block: numHeads × 4 × dK × dModel (no biases).</summary>
     public long ParameterCount => heads.Sum(h => h.ParameterCount);
@@ -51,8 +51,8 @@ public sealed class MultiHeadAttention
     {
         get
         {
-            var wO = Matrix<float>.Build.Dense(DModel, NumHeads * DK);
-            for (int h = 0; h < NumHeads; h++) wO.SetSubMatrix(0, h * DK, heads[h].WValueUp);
+            var wO = Matrix<float>.Build.Dense(DModel, ConcatWidth);
+            for (int h = 0, col = 0; h < NumHeads; col += heads[h].DK, h++) wO.SetSubMatrix(0, col, heads[h].WValueUp);
             return wO;
         }
     }
@@ -114,11 +114,11 @@ public sealed class MultiHeadAttention
     /// <exception cref="ArgumentException">Wrong width, empty, not finite, or a mask of the wrong size.</exception>
     public Matrix<float> DeltaEViaOutputMatrix(Matrix<float> e, Mask? mask = null)
     {
-        var concat = Matrix<float>.Build.Dense(e.RowCount, NumHeads * DK); // (seqLen, numHeads·dK)
-        for (int h = 0; h < NumHeads; h++)
+        var concat = Matrix<float>.Build.Dense(e.RowCount, ConcatWidth); // (seqLen, numHeads·dK)
+        for (int h = 0, col = 0; h < NumHeads; col += heads[h].DK, h++)
         {
             var o = heads[h].Forward(e, mask);
-            concat.SetSubMatrix(0, h * DK, o.Pattern * o.ValuesDown); // (seqLen, dK)
+            concat.SetSubMatrix(0, col, o.Pattern * o.ValuesDown); // (seqLen, dK_h)
         }
         return concat.TransposeAndMultiply(WO); // (seqLen, dModel)
     }

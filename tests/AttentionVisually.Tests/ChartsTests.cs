@@ -46,3 +46,19 @@ public class ChartsTests
         Assert.Throws<ArgumentException>(() => Charts.Lines(" ", "x", "y", [new Series("s", [1.0], [2.0])]));
     }
 }
+
+public class PatternExplorerTests
+{
+    [Fact]
+    public void The_explorer_shows_one_pattern_and_offers_every_other_in_a_dropdown()
+    {
+        var p = Enumerable.Range(0, 3).Select(s => Attention.Pattern(Init.Normal(2, 4, s), Init.Normal(2, 4, s + 9))).ToArray();
+        var html = Plotly.NET.GenericChart.toChartHTML(Charts.PatternExplorer(p, ["L1 H1", "L1 H2", "L2 H1"], ["a", "b"], ["a", "b"], "Heads", initial: 1));
+        Assert.Contains("updatemenus", html);
+        Assert.Contains("\"label\":\"L2 H1\"", html);
+        Assert.Contains("\"visible\":[false,true,false]", html);
+        Assert.Equal(3, html.Split("\"type\":\"heatmap\"").Length - 1 - CountTemplateHeatmaps(html));
+    }
+
+    private static int CountTemplateHeatmaps(string html) => html.Split("\"heatmap\":[{\"type\":\"heatmap\"").Length - 1;
+}

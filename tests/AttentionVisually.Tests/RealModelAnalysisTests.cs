@@ -100,6 +100,13 @@ public class RealModelAnalysisTests
     }
 
     [Fact]
+    public void Previous_token_pairs_link_each_content_token_to_the_one_before()
+    {
+        var tokens = Model.Tokenize("the Eiffel tower");
+        Assert.Equal([(1, 0), (2, 1), (3, 2), (4, 3), (5, 4)], HeadFinder.PreviousTokenPairs(tokens));
+    }
+
+    [Fact]
     public void Head_scores_refuse_pairs_outside_the_sentence()
     {
         var output = Model.Forward("the Eiffel tower");

@@ -38,16 +38,26 @@ public class RealModelForwardTests
         Assert.True(MaxAbs(ours, reference) < Tolerance, $"max |ours − ONNX Runtime| = {MaxAbs(ours, reference):G3}");
     }
 
-    [Theory]
-    [MemberData(nameof(RealModelFixture.Sentences), MemberType = typeof(RealModelFixture))]
-    public void Through_an_attention_engine_the_last_hidden_state_also_equals_ONNX_Runtimes(string sentence)
+    public static TheoryData<string, string> SentencesAndEngines()
     {
+        var data = new TheoryData<string, string>();
+        foreach (var row in RealModelFixture.Sentences)
+            foreach (string engine in new[] { "explicit", "flash" })
+                data.Add(row, engine);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(SentencesAndEngines))]
+    public void Through_an_attention_engine_the_last_hidden_state_also_equals_ONNX_Runtimes(string sentence, string engineKind)
+    {
+        IAttentionEngine engine = engineKind == "flash" ? new ManagedAttentionEngine() : new ExplicitAttentionEngine();
         var tokens = Model.Tokenize(sentence);
-        var output = Model.Forward(tokens, new ExplicitAttentionEngine());
+        var output = Model.Forward(tokens, engine);
         Assert.Null(output.Patterns);
-        Assert.Equal("managed explicit", output.AttentionName);
+        Assert.Equal(engine.Name, output.AttentionName);
         var reference = MiniLmOnnxRuntime.LastHiddenState(tokens);
-        Assert.True(MaxAbs(output.LastHiddenState, reference) < Tolerance, $"max |engine − ONNX Runtime| = {MaxAbs(output.LastHiddenState, reference):G3}");
+        Assert.True(MaxAbs(output.LastHiddenState, reference) < Tolerance, $"max |{engine.Name} − ONNX Runtime| = {MaxAbs(output.LastHiddenState, reference):G3}");
     }
 
     [Theory]

@@ -71,10 +71,25 @@ public class RealModelPiecesTests
         Assert.InRange(FeedForward.Gelu(x) - approx, -1e-3, 1e-3);
     }
 
+    [Theory]
+    [InlineData(-4.0)]
+    [InlineData(-1.3)]
+    [InlineData(-0.01)]
+    [InlineData(0.0)]
+    [InlineData(0.2)]
+    [InlineData(0.9)]
+    [InlineData(2.5)]
+    [InlineData(6.0)]
+    public void The_fast_erf_is_within_2e_7_of_a_full_precision_erf(double z)
+    {
+        Assert.InRange(FeedForward.Erf(z) - MathNet.Numerics.SpecialFunctions.Erf(z), -2e-7, 2e-7);
+    }
+
     [Fact]
     public void Linear_applies_W_x_plus_b_to_every_row()
     {
         var x = Init.Normal(3, 4, 1);
+        x[1, 2] = 0f; // a zero input contributes nothing and is skipped
         var w = Init.Normal(5, 4, 2);
         var b = Vector<float>.Build.Dense([1f, 2f, 3f, 4f, 5f]);
         var y = Linear.Apply(x, w, b);
@@ -123,5 +138,30 @@ public class RealModelPiecesTests
         var k = Linear.Apply(h, weights.WK.SubMatrix(96, 32, 0, 384), weights.BK.SubVector(96, 32));
         var expected = Attention.Pattern(q, k);
         Assert.True((result.Patterns![3] - expected).Enumerate().Max(Math.Abs) < 1e-6f);
+    }
+
+    [Fact]
+    public void An_engine_that_returns_the_wrong_shape_is_named_in_the_error()
+    {
+        var weights = MiniLm.Shared.Weights.Layers[0].Attention;
+        var e = Assert.Throws<InvalidOperationException>(() => MultiHeadSelfAttention.Apply(Init.Normal(3, 384, 1), weights, new TransposingEngine()));
+        Assert.Contains("transposing", e.Message);
+    }
+
+    [Fact]
+    public void Attention_weights_whose_shapes_disagree_are_refused()
+    {
+        var w = MiniLm.Shared.Weights.Layers[0].Attention;
+        var broken = w with { WK = w.WK.SubMatrix(0, 100, 0, 384) };
+        var e = Assert.Throws<ArgumentException>(() => MultiHeadSelfAttention.Apply(Init.Normal(3, 384, 1), broken));
+        Assert.Contains("(100, 384)", e.Message);
+    }
+
+    private sealed class TransposingEngine : IAttentionEngine
+    {
+        public string Name => "transposing";
+
+        public Matrix<float> Attend(Matrix<float> q, Matrix<float> k, Matrix<float> v, bool isCausal) =>
+            Attention.ScaledDotProduct(q, k, v).Output.Transpose();
     }
 }

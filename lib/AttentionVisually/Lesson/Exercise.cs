@@ -70,6 +70,11 @@ public static class Expect
         return $"✔ {what} = {actual:G6}";
     }
 
+    /// <summary>Shows several checks together (a cell displays only its last value): each check has already run.</summary>
+    /// <param name="checks">The confirmations returned by <see cref="Near"/> and <see cref="That"/>.</param>
+    /// <returns>The confirmations, one per line.</returns>
+    public static string All(params string[] checks) => string.Join(Environment.NewLine, checks);
+
     /// <summary>Asserts that a condition holds.</summary>
     /// <param name="what">The claim, for the message.</param>
     /// <param name="condition">Whether it holds.</param>

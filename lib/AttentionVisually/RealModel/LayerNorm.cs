@@ -34,26 +34,23 @@ public static class LayerNorm
     internal static Matrix<float> Normalize(Matrix<float> x, LayerNormWeights weights, float epsilon)
     {
         int seqLen = x.RowCount, dModel = x.ColumnCount;
-        var gamma = weights.Gamma;
-        var beta = weights.Beta;
-        var y = Matrix<float>.Build.Dense(seqLen, dModel);
+        float[] gamma = weights.Gamma.AsArray() ?? weights.Gamma.ToArray();
+        float[] beta = weights.Beta.AsArray() ?? weights.Beta.ToArray();
+        float[] rows = x.ToRowMajorArray(); // a copy: normalized in place below, x is untouched
         for (int i = 0; i < seqLen; i++)
         {
+            var row = rows.AsSpan(i * dModel, dModel);
             double mean = 0;
-            for (int j = 0; j < dModel; j++) mean += x[i, j];
+            foreach (float v in row) mean += v;
             mean /= dModel;
             double variance = 0;
-            for (int j = 0; j < dModel; j++)
-            {
-                double centered = x[i, j] - mean;
-                variance += centered * centered;
-            }
+            foreach (float v in row) variance += (v - mean) * (v - mean);
             variance /= dModel;
             double inverseStd = 1.0 / Math.Sqrt(variance + epsilon);
             for (int j = 0; j < dModel; j++)
-                y[i, j] = (float)((x[i, j] - mean) * inverseStd * gamma[j] + beta[j]);
+                row[j] = (float)((row[j] - mean) * inverseStd * gamma[j] + beta[j]);
         }
-        return y;
+        return Matrix<float>.Build.DenseOfRowMajor(seqLen, dModel, rows); // (seqLen, dModel)
     }
 }
 

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace AttentionVisually.RealModel;
@@ -26,12 +27,26 @@ public static class Linear
 
     internal static Matrix<float> Affine(Matrix<float> x, Matrix<float> w, Vector<float> b)
     {
-        var y = x.TransposeAndMultiply(w); // (seqLen, dOut)
-        for (int j = 0; j < y.ColumnCount; j++)
+        // y_i = b + Σ_j x_ij · (column j of W). W is stored column-major, so each column is contiguous and
+        // the sum is a run of vectorized multiply-adds over dOut floats (TensorPrimitives). The loop over
+        // columns is outside, so W streams through the cache once while the few output rows stay in it.
+        int seqLen = x.RowCount, dIn = x.ColumnCount, dOut = w.RowCount;
+        float[] wColumns = w.AsColumnMajorArray() ?? w.ToColumnMajorArray(); // dIn columns of length dOut
+        float[] xColumns = x.AsColumnMajorArray() ?? x.ToColumnMajorArray(); // x_ij at j * seqLen + i
+        float[] bias = b.AsArray() ?? b.ToArray();
+        var y = new float[seqLen * dOut];                                       // row-major (seqLen, dOut)
+        for (int i = 0; i < seqLen; i++) bias.AsSpan().CopyTo(y.AsSpan(i * dOut, dOut));
+        for (int j = 0; j < dIn; j++)
         {
-            float bj = b[j];
-            for (int i = 0; i < y.RowCount; i++) y[i, j] += bj;
+            var column = wColumns.AsSpan(j * dOut, dOut);
+            for (int i = 0; i < seqLen; i++)
+            {
+                float xij = xColumns[j * seqLen + i];
+                if (xij == 0f) continue;
+                var yi = y.AsSpan(i * dOut, dOut);
+                TensorPrimitives.MultiplyAdd(column, xij, yi, yi);
+            }
         }
-        return y;
+        return Matrix<float>.Build.DenseOfRowMajor(seqLen, dOut, y); // (seqLen, dOut)
     }
 }

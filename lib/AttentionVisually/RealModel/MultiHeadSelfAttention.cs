@@ -23,13 +23,27 @@ public static class MultiHeadSelfAttention
     /// Otherwise the engine computes each head's output and no patterns are returned.
     /// </param>
     /// <returns>The attention output (seqLen, dModel), before the residual, and the patterns if computed.</returns>
-    /// <exception cref="ArgumentException">h is empty, or its width is not the weights' dModel.</exception>
+    /// <exception cref="ArgumentException">h is empty or its width is not dModel, or the weights' shapes disagree.</exception>
+    /// <exception cref="InvalidOperationException">The engine returned an output of the wrong shape.</exception>
     public static SelfAttentionResult Apply(Matrix<float> h, AttentionWeights weights, IAttentionEngine? engine = null)
     {
         Shape.NotEmpty(h, nameof(h));
         ArgumentNullException.ThrowIfNull(weights);
+        CheckWeights(weights);
         Shape.Check(h, -1, weights.WQ.ColumnCount, nameof(h));
         return Forward(h, weights, engine);
+    }
+
+    private static void CheckWeights(AttentionWeights w)
+    {
+        if (w.NumHeads < 1 || w.WQ.RowCount % w.NumHeads != 0)
+            throw new ArgumentException($"weights has numHeads = {w.NumHeads}, which does not divide the {w.WQ.RowCount} rows of WQ.", "weights");
+        int dOut = w.WQ.RowCount, dModel = w.WQ.ColumnCount;
+        Shape.Check(w.WK, dOut, dModel, "weights.WK");
+        Shape.Check(w.WV, dOut, dModel, "weights.WV");
+        Shape.Check(w.WO, dModel, dOut, "weights.WO");
+        foreach (var (bias, length, name) in new[] { (w.BQ, dOut, "BQ"), (w.BK, dOut, "BK"), (w.BV, dOut, "BV"), (w.BO, dModel, "BO") })
+            if (bias.Count != length) throw new ArgumentException($"weights.{name} has length {bias.Count} but {length} was expected.", "weights");
     }
 
     internal static SelfAttentionResult Forward(Matrix<float> h, AttentionWeights weights, IAttentionEngine? engine)
@@ -56,6 +70,8 @@ public static class MultiHeadSelfAttention
             else
             {
                 output = engine.Attend(qh, kh, vh, isCausal: false); // (seqLen, headDim)
+                if (output.RowCount != seqLen || output.ColumnCount != headDim)
+                    throw new InvalidOperationException($"engine '{engine.Name}' returned shape ({output.RowCount}, {output.ColumnCount}) for head {head}; ({seqLen}, {headDim}) was expected.");
             }
             heads.SetSubMatrix(0, from, output);
         }

@@ -1,0 +1,47 @@
+using System.Globalization;
+using System.Numerics.Tensors;
+using MathNet.Numerics.LinearAlgebra;
+
+namespace AttentionVisually;
+
+/// <summary>
+/// The boundary checks shared by every attention entry point that takes q (nQ, dK), k (nK, dK) and
+/// v (nK, dV): nothing empty, matching dK, one value per key, every entry finite.
+/// </summary>
+internal static class AttentionInputs
+{
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the argument and the shapes when q, k, v do not fit together.</summary>
+    public static void Check(Matrix<float> q, Matrix<float> k, Matrix<float> v)
+    {
+        Shape.NotEmpty(q, nameof(q));
+        Shape.NotEmpty(k, nameof(k));
+        Shape.NotEmpty(v, nameof(v));
+        if (k.ColumnCount != q.ColumnCount)
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"k has d_k = {k.ColumnCount} but q has d_k = {q.ColumnCount}: q is ({q.RowCount}, {q.ColumnCount}), k is ({k.RowCount}, {k.ColumnCount})."),
+                nameof(k));
+        }
+
+        if (v.RowCount != k.RowCount)
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"v has {v.RowCount} rows but k has {k.RowCount}: one value per key; k is ({k.RowCount}, {k.ColumnCount}), v is ({v.RowCount}, {v.ColumnCount})."),
+                nameof(v));
+        }
+
+        Finite(q, nameof(q));
+        Finite(k, nameof(k));
+        Finite(v, nameof(v));
+    }
+
+    /// <summary>A vectorized pass over dense storage; <see cref="Shape.Finite"/> locates the entry only when one is bad.</summary>
+    private static void Finite(Matrix<float> m, string name)
+    {
+        float[]? data = m.AsColumnMajorArray();
+        if (data is null || !TensorPrimitives.IsFiniteAll<float>(data))
+        {
+            Shape.Finite(m, name);
+        }
+    }
+}

@@ -1,0 +1,37 @@
+using AttentionVisually.Kernels;
+using MathNet.Numerics.LinearAlgebra;
+
+namespace AttentionVisually;
+
+/// <summary>
+/// The fast managed engine: flash-style online-softmax attention (<see cref="FlashAttention"/>) with
+/// Vector256 micro-kernels on all cores. It reads MathNet's column-major storage in place, so beyond q, k,
+/// v and the output it needs only packed copies of K and V and a few tiles per core; the (nQ, nK) pattern
+/// is never formed.
+/// </summary>
+public sealed class ManagedAttentionEngine : IAttentionEngine
+{
+    /// <inheritdoc />
+    public string Name => "managed flash (SIMD)";
+
+    /// <inheritdoc />
+    public Matrix<float> Attend(Matrix<float> q, Matrix<float> k, Matrix<float> v, bool isCausal)
+    {
+        AttentionInputs.Check(q, k, v);
+        return Attend(q, k, v, isCausal, KernelPath.Auto, maxDegreeOfParallelism: -1);
+    }
+
+    /// <summary>Attention on an explicitly chosen instruction path and core count (for tests and benches).</summary>
+    internal static Matrix<float> Attend(Matrix<float> q, Matrix<float> k, Matrix<float> v, bool isCausal, KernelPath path, int maxDegreeOfParallelism)
+    {
+        int nQ = q.RowCount, nK = k.RowCount, dK = q.ColumnCount, dV = v.ColumnCount;
+        var output = Matrix<float>.Build.Dense(nQ, dV); // (nQ, dV)
+        FlashAttention.Compute(
+            ColumnMajor(q), ColumnMajor(k), ColumnMajor(v), output.AsColumnMajorArray(),
+            nQ, nK, dK, dV, isCausal, MatrixLayout.ColumnMajor, path, maxDegreeOfParallelism);
+        return output;
+    }
+
+    /// <summary>A dense matrix's own storage (no copy); other storage kinds are copied once, O(rows * cols).</summary>
+    private static float[] ColumnMajor(Matrix<float> m) => m.AsColumnMajorArray() ?? m.ToColumnMajorArray();
+}

@@ -1,0 +1,133 @@
+using MathNet.Numerics.LinearAlgebra;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace AttentionVisually.Torch;
+
+/// <summary>How the TorchSharp engine computes attention.</summary>
+public enum TorchAttentionMode
+{
+    /// <summary>Step by step (<see cref="TorchAttention.Explicit"/>); the pattern is available for plotting.</summary>
+    Explicit,
+
+    /// <summary>One call to TorchSharp's fused <c>scaled_dot_product_attention</c> (<see cref="TorchAttention.Fused"/>).</summary>
+    Fused,
+}
+
+/// <summary>
+/// The TorchSharp attention engine: the same <see cref="IAttentionEngine"/> contract as the managed engine,
+/// computed by libtorch on a CPU or a CUDA device, explicitly or fused. Matrices in and out are copied
+/// through <see cref="TensorConvert"/>; every temporary tensor is freed before a call returns.
+/// </summary>
+public sealed class TorchAttentionEngine : IAttentionEngine
+{
+    /// <summary>Creates an engine.</summary>
+    /// <param name="mode">Explicit (keeps the pattern) or fused.</param>
+    /// <param name="device">Where to compute; <see cref="TorchDevices.Default"/> when null (CUDA when a CUDA build and a GPU are present, else CPU).</param>
+    /// <exception cref="TorchUnavailableException">TorchSharp's natives could not be loaded.</exception>
+    /// <exception cref="ArgumentException">The device cannot be used on this machine.</exception>
+    public TorchAttentionEngine(TorchAttentionMode mode = TorchAttentionMode.Fused, Device? device = null)
+    {
+        TorchRuntime.EnsureAvailable();
+        if (!Enum.IsDefined(mode))
+        {
+            throw new ArgumentException($"mode {(int)mode} is not a TorchAttentionMode.", nameof(mode));
+        }
+        Mode = mode;
+        Device = device is null ? TorchDevices.Default : TorchDevices.Check(device, nameof(device));
+    }
+
+    /// <summary>Explicit or fused.</summary>
+    public TorchAttentionMode Mode { get; }
+
+    /// <summary>The device every computation runs on.</summary>
+    public Device Device { get; }
+
+    /// <inheritdoc />
+    public string Name => $"torch {(Mode == TorchAttentionMode.Fused ? "fused" : "explicit")} ({Device.type.ToString().ToLowerInvariant()})";
+
+    /// <summary>softmax(Q K^T / sqrt(dK) + mask) V, computed by libtorch.</summary>
+    /// <param name="q">Queries (nQ, dK).</param>
+    /// <param name="k">Keys (nK, dK).</param>
+    /// <param name="v">Values (nK, dV).</param>
+    /// <param name="isCausal">When true, query i attends only keys j &lt;= i.</param>
+    /// <returns>(nQ, dV).</returns>
+    /// <exception cref="ArgumentException">A shape does not fit, or an entry is NaN or infinite.</exception>
+    public Matrix<float> Attend(Matrix<float> q, Matrix<float> k, Matrix<float> v, bool isCausal)
+    {
+        CheckMatrices(q, k, v);
+        using var scope = NewDisposeScope();
+        Tensor output = Compute(TensorConvert.ToTensor(q, Device), TensorConvert.ToTensor(k, Device), TensorConvert.ToTensor(v, Device), isCausal);
+        return TensorConvert.ToMatrix(output);
+    }
+
+    /// <summary>Like <see cref="Attend(Matrix{float}, Matrix{float}, Matrix{float}, bool)"/>, and also returns the pattern (always computed explicitly).</summary>
+    /// <param name="q">Queries (nQ, dK).</param>
+    /// <param name="k">Keys (nK, dK).</param>
+    /// <param name="v">Values (nK, dV).</param>
+    /// <param name="isCausal">When true, query i attends only keys j &lt;= i.</param>
+    /// <returns>Output (nQ, dV) and pattern (nQ, nK), row i = the weights query i gives each key.</returns>
+    /// <exception cref="ArgumentException">A shape does not fit, or an entry is NaN or infinite.</exception>
+    public (Matrix<float> Output, Matrix<float> Pattern) AttendWithPattern(Matrix<float> q, Matrix<float> k, Matrix<float> v, bool isCausal)
+    {
+        CheckMatrices(q, k, v);
+        using var scope = NewDisposeScope();
+        (Tensor output, Tensor pattern) = TorchAttention.Explicit(
+            TensorConvert.ToTensor(q, Device), TensorConvert.ToTensor(k, Device), TensorConvert.ToTensor(v, Device), isCausal);
+        return (TensorConvert.ToMatrix(output), TensorConvert.ToMatrix(pattern));
+    }
+
+    /// <summary>The tensor-level call: attention over tensors already on <see cref="Device"/>, with any leading dimensions (e.g. heads).</summary>
+    /// <param name="q">Queries (..., nQ, dK).</param>
+    /// <param name="k">Keys (..., nK, dK).</param>
+    /// <param name="v">Values (..., nK, dV).</param>
+    /// <param name="isCausal">When true, query i attends only keys j &lt;= i.</param>
+    /// <returns>(..., nQ, dV); the caller owns it.</returns>
+    /// <exception cref="ArgumentException">A tensor is on another device, is not float32, contains NaN or infinity, or a shape does not fit.</exception>
+    public Tensor Attend(Tensor q, Tensor k, Tensor v, bool isCausal)
+    {
+        CheckTensor(q, nameof(q));
+        CheckTensor(k, nameof(k));
+        CheckTensor(v, nameof(v));
+        using var scope = NewDisposeScope();
+        return Compute(q, k, v, isCausal).MoveToOuterDisposeScope();
+    }
+
+    private Tensor Compute(Tensor q, Tensor k, Tensor v, bool isCausal) =>
+        Mode == TorchAttentionMode.Fused ? TorchAttention.Fused(q, k, v, isCausal) : TorchAttention.Explicit(q, k, v, isCausal).Output;
+
+    private void CheckTensor(Tensor t, string name)
+    {
+        ArgumentNullException.ThrowIfNull(t, name);
+        TorchDevices.CheckOn(t, Device, name);
+        if (t.dtype != ScalarType.Float32)
+        {
+            throw new ArgumentException($"{name} has type {t.dtype} but the engine computes in float32.", name);
+        }
+        using var scope = NewDisposeScope();
+        if (!isfinite(t).all().item<bool>())
+        {
+            throw new ArgumentException($"{name} (shape {TensorConvert.ShapeOf(t)}) contains NaN or infinity; inputs must be finite.", name);
+        }
+    }
+
+    internal static void CheckMatrices(Matrix<float> q, Matrix<float> k, Matrix<float> v)
+    {
+        Shape.NotEmpty(q, nameof(q));
+        Shape.NotEmpty(k, nameof(k));
+        Shape.NotEmpty(v, nameof(v));
+        if (k.ColumnCount != q.ColumnCount)
+        {
+            throw new ArgumentException(
+                $"k has dK = {k.ColumnCount} but q has dK = {q.ColumnCount} (k ({k.RowCount}, {k.ColumnCount}), q ({q.RowCount}, {q.ColumnCount})).", nameof(k));
+        }
+        if (v.RowCount != k.RowCount)
+        {
+            throw new ArgumentException(
+                $"v has {v.RowCount} rows but k has {k.RowCount}; there must be one value per key (v ({v.RowCount}, {v.ColumnCount}), k ({k.RowCount}, {k.ColumnCount})).", nameof(v));
+        }
+        Shape.Finite(q, nameof(q));
+        Shape.Finite(k, nameof(k));
+        Shape.Finite(v, nameof(v));
+    }
+}

@@ -1,0 +1,168 @@
+using System.Runtime.Intrinsics;
+using AttentionVisually.Kernels;
+using MathNet.Numerics.LinearAlgebra;
+
+namespace AttentionVisually.Tests;
+
+public class KernelTests
+{
+    public static TheoryData<int, int, int, int, bool> Shapes() => OnlineSoftmaxAttentionTests.Shapes();
+
+    // Both instruction paths, both layouts, one and two cores.
+    private static readonly (KernelPath Path, MatrixLayout Layout, int Cores)[] Variants =
+    [
+        (KernelPath.Vector256, MatrixLayout.RowMajor, 2),
+        (KernelPath.Vector256, MatrixLayout.ColumnMajor, 1),
+        (KernelPath.Scalar, MatrixLayout.RowMajor, 1),
+        (KernelPath.Scalar, MatrixLayout.ColumnMajor, 2),
+    ];
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Matches_the_explicit_double_precision_reference(int nQ, int nK, int dK, int dV, bool isCausal)
+    {
+        var (q, k, v) = Inputs(nQ, nK, dK, dV, seed: 20);
+        var expected = ExplicitReference.Attention(q, k, v, isCausal);
+
+        foreach (var (path, layout, cores) in Variants)
+        {
+            ExplicitReference.AssertClose(expected, Run(q, k, v, isCausal, path, layout, cores));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Vector_and_scalar_paths_agree(int nQ, int nK, int dK, int dV, bool isCausal)
+    {
+        var (q, k, v) = Inputs(nQ, nK, dK, dV, seed: 21);
+
+        var scalar = Run(q, k, v, isCausal, KernelPath.Scalar, MatrixLayout.RowMajor, cores: 1);
+        var vector = Run(q, k, v, isCausal, KernelPath.Vector256, MatrixLayout.RowMajor, cores: 2);
+
+        ExplicitReference.AssertClose(scalar, vector, relative: 1e-6);
+    }
+
+    [Theory]
+    [InlineData(130, true)]
+    [InlineData(200, false)]
+    public void The_public_row_major_entry_point_matches_the_reference(int n, bool isCausal)
+    {
+        var (q, k, v) = Inputs(n, n, 32, 48, seed: 22);
+        var output = new float[n * 48];
+
+        FlashAttention.Compute(q.ToRowMajorArray(), k.ToRowMajorArray(), v.ToRowMajorArray(), output, n, n, 32, 48, isCausal);
+
+        ExplicitReference.AssertClose(ExplicitReference.Attention(q, k, v, isCausal), Matrix<float>.Build.DenseOfRowMajor(n, 48, output));
+    }
+
+    [Theory]
+    [InlineData(5)]
+    [InlineData(64)]
+    [InlineData(100)]
+    public void A_causal_query_ignores_every_later_key_and_value(int i)
+    {
+        // Rewriting keys and values after position i must leave output rows 0..i untouched.
+        var (q, k, v) = Inputs(150, 150, 16, 16, seed: 23);
+        var before = Run(q, k, v, isCausal: true, KernelPath.Auto, MatrixLayout.RowMajor, cores: 2);
+        var (k2, v2) = (k.Clone(), v.Clone());
+        k2.SetSubMatrix(i + 1, 150 - i - 1, 0, 16, ExplicitReference.Random(150 - i - 1, 16, seed: 24, scale: 10));
+        v2.SetSubMatrix(i + 1, 150 - i - 1, 0, 16, ExplicitReference.Random(150 - i - 1, 16, seed: 25, scale: 10));
+
+        var after = Run(q, k2, v2, isCausal: true, KernelPath.Auto, MatrixLayout.RowMajor, cores: 2);
+
+        Assert.Equal(before.SubMatrix(0, i + 1, 0, 16), after.SubMatrix(0, i + 1, 0, 16));
+    }
+
+    [Fact]
+    public void Huge_scores_stay_finite_and_match_the_reference()
+    {
+        var q = ExplicitReference.Random(100, 16, seed: 26, scale: 30);
+        var k = ExplicitReference.Random(100, 16, seed: 27, scale: 30);
+        var v = ExplicitReference.Random(100, 16, seed: 28);
+
+        var output = Run(q, k, v, isCausal: true, KernelPath.Auto, MatrixLayout.RowMajor, cores: 2);
+
+        // Scores near 1000 carry float rounding of about 1e-4 before the exp, hence the looser tolerance.
+        Assert.All(output.Enumerate(), x => Assert.True(float.IsFinite(x)));
+        ExplicitReference.AssertClose(ExplicitReference.Attention(q, k, v, isCausal: true), output, relative: 1e-3);
+    }
+
+    [Fact]
+    public void The_fast_exp_is_within_two_ulp_and_exactly_zero_where_it_underflows()
+    {
+        for (int step = 0; step <= 200_000; step++)
+        {
+            float x = -87f * step / 200_000f;
+            double exact = Math.Exp(x);
+            float fast = AttentionTile.ExpNonPositive(Vector256.Create(x)).ToScalar();
+            float ulp = MathF.BitIncrement((float)exact) - (float)exact;
+            Assert.True(Math.Abs(fast - exact) <= 2 * ulp, $"exp({x}) = {fast}, exact {exact}");
+        }
+
+        Assert.Equal(0f, AttentionTile.ExpNonPositive(Vector256.Create(float.NegativeInfinity)).ToScalar());
+        Assert.Equal(0f, AttentionTile.ExpNonPositive(Vector256.Create(-88f)).ToScalar());
+        Assert.Equal(1f, AttentionTile.ExpNonPositive(Vector256.Create(0f)).ToScalar());
+    }
+
+    [Fact]
+    public void Working_memory_does_not_grow_with_the_number_of_queries()
+    {
+        long few = FlashAttention.WorkingMemoryBytes(1 << 10, 65_536, 64, 64);
+        long many = FlashAttention.WorkingMemoryBytes(1 << 20, 65_536, 64, 64);
+        Assert.Equal(few, many);
+        Assert.True(many < 64L << 20, $"{many} bytes");
+    }
+
+    [Fact]
+    public void Rejects_a_buffer_whose_length_disagrees_with_its_shape()
+    {
+        var ex = Assert.Throws<ArgumentException>(() =>
+            FlashAttention.Compute(new float[12], new float[12], new float[12], new float[11], 3, 3, 4, 4, isCausal: false));
+        Assert.Equal("output", ex.ParamName);
+        Assert.Contains("(3, 4)", ex.Message);
+    }
+
+    [Fact]
+    public void Rejects_an_output_that_overlaps_an_input()
+    {
+        var shared = new float[16];
+        var ex = Assert.Throws<ArgumentException>(() =>
+            FlashAttention.Compute(shared, new float[16], new float[16], shared, 4, 4, 4, 4, isCausal: false));
+        Assert.Equal("output", ex.ParamName);
+    }
+
+    [Fact]
+    public void Rejects_an_infinite_entry_and_gives_its_row_and_column()
+    {
+        var k = new float[12];
+        k[(2 * 4) + 1] = float.PositiveInfinity; // row 2, column 1 of a row-major (3, 4)
+        var ex = Assert.Throws<ArgumentException>(() =>
+            FlashAttention.Compute(new float[12], k, new float[12], new float[12], 3, 3, 4, 4, isCausal: false));
+        Assert.Equal("k", ex.ParamName);
+        Assert.Contains("(2, 1)", ex.Message);
+    }
+
+    [Fact]
+    public void Rejects_a_zero_size()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() =>
+            FlashAttention.Compute([], [], [], [], 0, 3, 4, 4, isCausal: false));
+    }
+
+    private static (Matrix<float> Q, Matrix<float> K, Matrix<float> V) Inputs(int nQ, int nK, int dK, int dV, int seed) =>
+        (ExplicitReference.Random(nQ, dK, seed), ExplicitReference.Random(nK, dK, seed + 1000), ExplicitReference.Random(nK, dV, seed + 2000));
+
+    private static Matrix<float> Run(Matrix<float> q, Matrix<float> k, Matrix<float> v, bool isCausal, KernelPath path, MatrixLayout layout, int cores)
+    {
+        int nQ = q.RowCount, nK = k.RowCount, dK = q.ColumnCount, dV = v.ColumnCount;
+        var output = new float[nQ * dV];
+        if (layout == MatrixLayout.RowMajor)
+        {
+            FlashAttention.Compute(q.ToRowMajorArray(), k.ToRowMajorArray(), v.ToRowMajorArray(), output, nQ, nK, dK, dV, isCausal, layout, path, cores);
+            return Matrix<float>.Build.DenseOfRowMajor(nQ, dV, output);
+        }
+
+        FlashAttention.Compute(q.ToColumnMajorArray(), k.ToColumnMajorArray(), v.ToColumnMajorArray(), output, nQ, nK, dK, dV, isCausal, layout, path, cores);
+        return Matrix<float>.Build.DenseOfColumnMajor(nQ, dV, output);
+    }
+}
