@@ -31,6 +31,7 @@ public sealed class CourseRun
 }
 
 /// <summary>Every chapter, headless: each cell passes, and its HTML page draws every chart with no network.</summary>
+[Collection(NotebookCollection.Name)]
 public sealed class ChapterTests(CourseRun run) : IClassFixture<CourseRun>
 {
     public static TheoryData<string> Chapters => Course.Chapters();

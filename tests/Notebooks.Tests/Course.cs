@@ -13,8 +13,8 @@ internal static class Course
     /// <summary>The chapters folder.</summary>
     public static string Notebooks => Path.Combine(Root, "notebooks");
 
-    /// <summary>This test project's deliberately broken notebooks.</summary>
-    public static string Broken => Path.Combine(Root, "tests", "Notebooks.Tests", "Broken");
+    /// <summary>This test project's sample notebooks: deliberately broken ones, a passing one, an environment probe.</summary>
+    public static string Samples => Path.Combine(Root, "tests", "Notebooks.Tests", "Samples");
 
     /// <summary>Build configuration of this test run (Debug or Release).</summary>
     public static string Configuration { get; } =
@@ -112,4 +112,15 @@ public sealed class JUnit(XDocument xml)
         Suite(chapter).Elements("testcase")
             .Where(c => outcome is null ? !c.Elements().Any() : c.Element(outcome) is not null)
             .ToList();
+}
+
+/// <summary>
+/// The notebook tests start kernels, builds and a browser: they run one class at a time, so that a busy
+/// machine does not push an ordinary cell past the short timeout of the hang test.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class NotebookCollection
+{
+    /// <summary>The collection's name.</summary>
+    public const string Name = "notebooks";
 }

@@ -32,7 +32,11 @@ public static class Setup
     /// <summary>True once <see cref="Install"/> has run in this process.</summary>
     public static bool IsInstalled => Volatile.Read(ref installed) == 1;
 
-    private static Assembly? ResolveFSharpCore(AssemblyLoadContext context, AssemblyName name)
+    /// <summary>Answers a request for any FSharp.Core version with the one loaded (or shipped by the host).</summary>
+    /// <param name="context">The load context that could not find it.</param>
+    /// <param name="name">The requested assembly.</param>
+    /// <returns>FSharp.Core, or null for any other assembly.</returns>
+    internal static Assembly? ResolveFSharpCore(AssemblyLoadContext context, AssemblyName name)
     {
         if (name.Name != "FSharp.Core") return null;
         var loaded = AppDomain.CurrentDomain.GetAssemblies().FirstOrDefault(a => a.GetName().Name == "FSharp.Core");

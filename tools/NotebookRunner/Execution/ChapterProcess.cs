@@ -47,6 +47,7 @@ internal sealed class ChapterProcess(TimeSpan cellTimeout, TimeSpan startTimeout
         var stray = new StringBuilder();
 
         process.Start();
+        process.StandardInput.Close(); // a cell that reads input gets end-of-file, not a wait until the timeout
         var stdoutPump = Task.Run(async () =>
         {
             while (await process.StandardOutput.ReadLineAsync() is { } line)

@@ -68,7 +68,7 @@ internal static class StrictImport
             if (failed is not null || error is not null)
             {
                 string message = failed?.Message ?? error!.Message;
-                context.Fail(command, failed?.Exception, $"{file.Name} cell {cell.Number} failed:\n{message}");
+                context.Fail(command, failed?.Exception, $"{file.Name} cell {cell.Number} failed: {message}");
                 return;
             }
         }

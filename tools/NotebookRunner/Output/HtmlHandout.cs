@@ -41,9 +41,11 @@ internal static class HtmlHandout
             body.Append(Highlight(cell.Cell.Code, cell.Cell.KernelName));
             if (cell.Outputs.Count > 0)
             {
-                body.Append("<div class=\"outputs\">");
+                // The shared set-up's messages (packages installed, extensions loaded) fold away unless it failed.
+                bool fold = cell.Status == CellStatus.Passed && cell.Cell.Code.TrimStart().StartsWith("#!import", StringComparison.Ordinal);
+                body.Append(fold ? "<details class=\"outputs\"><summary>set-up output</summary>" : "<div class=\"outputs\">");
                 foreach (var output in cell.Outputs) body.Append(RenderOutput(output, ref charts));
-                body.Append("</div>");
+                body.Append(fold ? "</details>" : "</div>");
             }
             body.Append("</section>\n");
         }
@@ -146,6 +148,7 @@ internal static class HtmlHandout
         pre { margin: 0; padding: .6rem .75rem; overflow-x: auto; font: 13.5px/1.45 ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; }
         section.cell > div > pre, section.cell > pre.plain { background: #fff; }
         .outputs { border-top: 1px dashed #d0d7de; padding: .25rem 0; }
+        details.outputs summary { font-size: .8rem; color: #57606a; padding: .2rem .75rem; cursor: pointer; }
         .outputs .display { padding: .4rem .75rem; overflow-x: auto; }
         pre.stdout { color: #24292f; }
         pre.stderr, pre.error { color: #a40e26; background: #fff5f5; white-space: pre-wrap; }

@@ -3,17 +3,17 @@ using System.Text.Json;
 
 namespace Notebooks.Tests;
 
-/// <summary>Runs the runner once over the deliberately broken notebooks in Broken/ (with a 4 s cell timeout).</summary>
-public sealed class BrokenRun
+/// <summary>Runs the runner once over the sample notebooks in Samples/ (mostly deliberately broken) (with a short cell timeout).</summary>
+public sealed class SampleRun
 {
     /// <summary>Cell timeout used for the hang notebook.</summary>
-    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(4);
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
     /// <summary>Runs them all.</summary>
-    public BrokenRun()
+    public SampleRun()
     {
-        OutDir = Course.TempFolder("broken-run");
-        var chapters = Directory.GetFiles(Course.Broken, "*.dib").Order(StringComparer.Ordinal);
+        OutDir = Course.TempFolder("sample-run");
+        var chapters = Directory.GetFiles(Course.Samples, "*.dib").Order(StringComparer.Ordinal);
         var clock = Stopwatch.StartNew();
         (ExitCode, Output) = Course.Run([.. chapters, "--out", OutDir, "--timeout", Timeout.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), "--plain"], TimeSpan.FromMinutes(5));
         Elapsed = clock.Elapsed;
@@ -52,7 +52,8 @@ public sealed class BrokenRun
 }
 
 /// <summary>What the runner does with a compile error, an exception, a hang, a malformed file and an unknown kernel.</summary>
-public sealed class BrokenNotebookTests(BrokenRun run) : IClassFixture<BrokenRun>
+[Collection(NotebookCollection.Name)]
+public sealed class SampleNotebookTests(SampleRun run) : IClassFixture<SampleRun>
 {
     [Fact]
     public void The_run_exits_non_zero_when_any_notebook_fails() => Assert.Equal(1, run.ExitCode);
@@ -73,9 +74,9 @@ public sealed class BrokenNotebookTests(BrokenRun run) : IClassFixture<BrokenRun
     {
         var cells = run.Cells("compile-error");
         Assert.Equal(4, cells.Length);
-        Assert.Contains("before = 2", BrokenRun.OutputText(cells[1]));
-        Assert.Contains("CS0029", BrokenRun.OutputText(cells[2]));
-        Assert.Equal("", BrokenRun.OutputText(cells[3]).Replace("\n", ""));
+        Assert.Contains("before = 2", SampleRun.OutputText(cells[1]));
+        Assert.Contains("CS0029", SampleRun.OutputText(cells[2]));
+        Assert.Equal("", SampleRun.OutputText(cells[3]).Replace("\n", ""));
         string html = File.ReadAllText(Path.Combine(run.OutDir, "compile-error.html"));
         Assert.Contains("class=\"cell failed\" id=\"cell-3\"", html);
         Assert.Contains("class=\"cell notrun\" id=\"cell-4\"", html);
@@ -98,9 +99,18 @@ public sealed class BrokenNotebookTests(BrokenRun run) : IClassFixture<BrokenRun
         var failure = failureCase.Element("failure")!;
         Assert.Equal("timeout", (string)failure.Attribute("type")!);
         double seconds = (double)failureCase.Attribute("time")!;
-        Assert.InRange(seconds, BrokenRun.Timeout.TotalSeconds, BrokenRun.Timeout.TotalSeconds + 5);
-        Assert.Contains("before the hang", BrokenRun.OutputText(run.Cells("hang")[0]));
-        Assert.Empty(ProcessesRunning(Path.Combine(Course.Broken, "hang.dib")));
+        Assert.InRange(seconds, SampleRun.Timeout.TotalSeconds, SampleRun.Timeout.TotalSeconds + 5);
+        Assert.Contains("before the hang", SampleRun.OutputText(run.Cells("hang")[0]));
+        Assert.Empty(ProcessesRunning(Path.Combine(Course.Samples, "hang.dib")));
+    }
+
+    [Fact]
+    public void A_kernel_process_that_exits_fails_the_cell_it_was_running()
+    {
+        var failure = Assert.Single(run.Report.Cases("crash", "failure"));
+        Assert.StartsWith("cell 02:", (string)failure.Attribute("name")!);
+        Assert.Contains("exited unexpectedly (exit code 7)", failure.Element("failure")!.Value);
+        Assert.Single(run.Report.Cases("crash", "skipped"));
     }
 
     [Fact]
@@ -122,8 +132,39 @@ public sealed class BrokenNotebookTests(BrokenRun run) : IClassFixture<BrokenRun
     {
         Assert.Equal(2, run.Report.Cases("passing", null).Count);
         var cells = run.Cells("passing");
-        Assert.Contains("answer = 42", BrokenRun.OutputText(cells[0]));
-        Assert.Contains("84", BrokenRun.OutputText(cells[2]));
+        Assert.Contains("answer = 42", SampleRun.OutputText(cells[0]));
+        Assert.Contains("84", SampleRun.OutputText(cells[2]));
+    }
+
+    [Fact]
+    public void The_kernel_holds_fsharp_core_10_0_like_the_stock_kernel_and_starts_in_the_notebook_folder()
+    {
+        string output = SampleRun.OutputText(run.Cells("environment")[1]);
+        Assert.Contains("FSharp.Core 10.0.", output);
+        Assert.Contains("working directory " + Course.Samples, output);
+    }
+
+    [Fact]
+    public void A_cell_that_reads_input_gets_end_of_file_instead_of_waiting()
+    {
+        Assert.Contains("standard input is closed", SampleRun.OutputText(run.Cells("environment")[2]));
+        Assert.Equal(2, run.Report.Cases("environment", null).Count);
+    }
+
+    [Fact]
+    public void Without_the_built_library_the_set_up_says_which_command_to_run()
+    {
+        // A copy of the course's notebooks folder with no lib/ beside it.
+        string root = Course.TempFolder("unbuilt");
+        string notebooks = Directory.CreateDirectory(Path.Combine(root, "notebooks")).FullName;
+        File.Copy(Path.Combine(Course.Notebooks, "setup.dib"), Path.Combine(notebooks, "setup.dib"));
+        File.WriteAllText(Path.Combine(notebooks, "00-first.dib"), "#!csharp\n\n#!import setup.dib\n\n#!csharp\n\nShape.Check(null!, 1, 1, \"x\");\n");
+        var (exit, output) = Course.Run([Path.Combine(notebooks, "00-first.dib"), "--out", Path.Combine(root, "out")], TimeSpan.FromMinutes(2));
+        Assert.Equal(1, exit);
+        string flat = Flatten(output);
+        Assert.Contains("setup.dib cell 1 failed", flat);
+        Assert.Contains("The course library is not built", flat);
+        Assert.Contains("./course.sh --build-only", flat);
     }
 
     [Fact]
