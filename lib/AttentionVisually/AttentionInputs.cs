@@ -19,7 +19,7 @@ internal static class AttentionInputs
         if (k.ColumnCount != q.ColumnCount)
         {
             throw new ArgumentException(
-                string.Create(CultureInfo.InvariantCulture, $"k has d_k = {k.ColumnCount} but q has d_k = {q.ColumnCount}: q is ({q.RowCount}, {q.ColumnCount}), k is ({k.RowCount}, {k.ColumnCount})."),
+                string.Create(CultureInfo.InvariantCulture, $"k has dK = {k.ColumnCount} but q has dK = {q.ColumnCount}: q is ({q.RowCount}, {q.ColumnCount}), k is ({k.RowCount}, {k.ColumnCount})."),
                 nameof(k));
         }
 

@@ -77,7 +77,7 @@ public static class Charts
         {
             CheckLabels(queryTokens, p.RowCount, nameof(queryTokens));
             CheckLabels(keyTokens, p.ColumnCount, nameof(keyTokens));
-            return HeatmapCore(Attention.SeedView(p), queryTokens, keyTokens, subtitles[i], "query", "key", AttentionScale, 0, 1, showScale: i == 0);
+            return HeatmapCore(Attention.SeedView(p), queryTokens, keyTokens, subtitles[i], "query", "key", AttentionScale, 0, 1, showScale: i == 0, columnsOnTop: false);
         }).ToArray();
         var grid = PlotlyChart.Grid(charts, rows, columns, SubPlotTitles: subtitles.ToArray(), YGap: 0.25, XGap: 0.12);
         return Finish(grid, title, 300 * columns, 300 * rows + 80);
@@ -119,11 +119,17 @@ public static class Charts
         }).ToArray();
         var menu = new Dictionary<string, object>
         {
-            ["buttons"] = buttons, ["active"] = initial, ["direction"] = "down", ["x"] = 0.0, ["xanchor"] = "left", ["y"] = 1.15, ["yanchor"] = "top",
+            // Below the plot: the title and the column labels take the space above it.
+            ["buttons"] = buttons, ["active"] = initial, ["direction"] = "up", ["x"] = 0.0, ["xanchor"] = "left", ["y"] = -0.04, ["yanchor"] = "top",
         };
-        combined = GenericChart.mapLayout(FuncConvert.FromFunc<Layout, Layout>(l => { l.SetProperty("updatemenus", new[] { menu }); return l; }), combined);
+        combined = GenericChart.mapLayout(FuncConvert.FromFunc<Layout, Layout>(l =>
+        {
+            l.SetProperty("updatemenus", new[] { menu });
+            l.SetProperty("margin", new Dictionary<string, object> { ["t"] = 150, ["l"] = 110, ["b"] = 80 });
+            return l;
+        }), combined);
         int size = Math.Clamp(60 + 44 * Math.Max(queryTokens.Count, keyTokens.Count), 420, 760);
-        return Finish(combined, $"{title}: {names[initial]}", size + 120, size + 60);
+        return Finish(combined, $"{title}: {names[initial]}", Math.Max(size + 160, 680), size + 170);
     }
 
     /// <summary>One or more lines.</summary>
@@ -219,7 +225,7 @@ public static class Charts
     }
 
     private static GenericChart HeatmapCore(Matrix<float> z, IReadOnlyList<string> x, IReadOnlyList<string> y, string title, string xTitle, string yTitle,
-        StyleParam.Colorscale scale, double zMin, double zMax, bool showScale = true)
+        StyleParam.Colorscale scale, double zMin, double zMax, bool showScale = true, bool columnsOnTop = true)
     {
         var rows = Enumerable.Range(0, z.RowCount)
             .Select(r => Enumerable.Range(0, z.ColumnCount).Select(c => float.IsFinite(z[r, c]) ? z[r, c] : double.NaN).ToArray())
@@ -227,7 +233,7 @@ public static class Charts
         var chart = PlotlyChart.Heatmap<double, string, string, string>(rows, X: UniqueLabels(x).ToArray(), Y: UniqueLabels(y).ToArray(),
                 ColorScale: scale, ReverseYAxis: true, ShowScale: showScale)
             // Columns are labelled along the top, as in the video's grids (and as a table reads).
-            .WithXAxisStyle<double, double, string>(TitleText: xTitle, Side: StyleParam.Side.Top)
+            .WithXAxisStyle<double, double, string>(TitleText: xTitle, Side: columnsOnTop ? StyleParam.Side.Top : StyleParam.Side.Bottom)
             .WithYAxisStyle<double, double, string>(TitleText: yTitle);
         chart = GenericChart.mapTrace(FuncConvert.FromFunc<Trace, Trace>(t =>
         {
@@ -235,8 +241,14 @@ public static class Charts
             t.SetProperty("zmax", zMax);
             return t;
         }), chart);
+        // Room above the plot for the title and the column labels along the top.
+        chart = GenericChart.mapLayout(FuncConvert.FromFunc<Layout, Layout>(l =>
+        {
+            l.SetProperty("margin", new Dictionary<string, object> { ["t"] = 150, ["l"] = 110 });
+            return l;
+        }), chart);
         int size = Math.Clamp(60 + 44 * Math.Max(z.RowCount, z.ColumnCount), 380, 760);
-        return Finish(chart, title, size + 120, size);
+        return Finish(chart, title, Math.Max(size + 160, 680), size + 90);
     }
 
     private static GenericChart Finish(GenericChart chart, string title, int width, int height)
