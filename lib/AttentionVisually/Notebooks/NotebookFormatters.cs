@@ -30,6 +30,8 @@ public static class NotebookFormatters
         Formatter.Register<AttentionResult>((r, writer) => writer.Write(PatternHtml(r.Pattern)), HtmlFormatter.MimeType);
         Formatter.Register<HeadOutput>((h, writer) => writer.Write(PatternHtml(h.Pattern)), HtmlFormatter.MimeType);
         Formatter.Register<Matrix<float>>((m, writer) => writer.Write(MatrixHtml(m)), HtmlFormatter.MimeType);
+        Formatter.Register<Table>((t, writer) => writer.Write(t.ToHtml()), HtmlFormatter.MimeType);
+        Formatter.Register<Table>((t, writer) => writer.Write(t.ToString()), PlainTextFormatter.MimeType);
         RegisterTable<ParameterPart>(
             ["part", "parameters"],
             p => [p.Part, p.Parameters.ToString("N0", CultureInfo.InvariantCulture)],
