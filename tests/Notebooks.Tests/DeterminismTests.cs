@@ -1,0 +1,43 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace Notebooks.Tests;
+
+/// <summary>Two runs of a chapter give the same outputs: every number is seeded, nothing depends on the clock.</summary>
+[Collection(NotebookCollection.Name)]
+public sealed partial class DeterminismTests(CourseRun run) : IClassFixture<CourseRun>
+{
+    // Chapters 08 and 09 time engines on purpose, so their outputs differ between runs.
+    public static TheoryData<string> Deterministic => new(["01-tokens-and-embeddings", "03-softmax-and-scaling", "06-multi-head-attention"]);
+
+    [Theory]
+    [MemberData(nameof(Deterministic))]
+    public void A_second_run_gives_the_same_outputs(string chapter)
+    {
+        string again = Course.TempFolder("course-rerun");
+        var (exitCode, output) = Course.Run([Path.Combine(Course.Notebooks, chapter + ".dib"), "--out", again, "--plain"], TimeSpan.FromMinutes(5));
+        Assert.True(exitCode == 0, output);
+        var first = Outputs(Path.Combine(run.OutDir, chapter + ".ipynb"));
+        var second = Outputs(Path.Combine(again, chapter + ".ipynb"));
+        Assert.Equal(first.Count, second.Count);
+        for (int i = 0; i < first.Count; i++) Assert.True(first[i] == second[i], $"{chapter}: output {i} differs between runs");
+        Assert.Contains(first, o => o.Contains("newPlot", StringComparison.Ordinal)); // charts are compared too
+    }
+
+    /// <summary>Every output of every code cell, with the chart element ids (fresh GUIDs per display) blanked.</summary>
+    private static List<string> Outputs(string ipynb)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(ipynb));
+        var outputs = new List<string>();
+        foreach (var cell in doc.RootElement.GetProperty("cells").EnumerateArray())
+        {
+            if (!cell.TryGetProperty("outputs", out var cellOutputs)) continue;
+            foreach (var o in cellOutputs.EnumerateArray())
+                outputs.Add(Guid().Replace(o.GetRawText(), "<id>"));
+        }
+        return outputs;
+    }
+
+    [GeneratedRegex("[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}")]
+    private static partial Regex Guid();
+}
