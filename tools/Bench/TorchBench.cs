@@ -3,7 +3,10 @@ using System.Globalization;
 using MathNet.Numerics.LinearAlgebra;
 using static TorchSharp.torch;
 
-namespace AttentionVisually.Torch;
+using AttentionVisually;
+using AttentionVisually.Torch;
+
+namespace AttentionVisually.Bench;
 
 /// <summary>
 /// Benchmarks and a memory check for attention engines, meant to be called from a bench program (never from
@@ -13,7 +16,7 @@ namespace AttentionVisually.Torch;
 /// matrices to and from tensors, as a caller of <see cref="IAttentionEngine"/> pays them; TorchSharp engines get
 /// all 12 heads as one batched call, other engines one call per head.
 /// </summary>
-public static class TorchBench
+internal static class TorchBench
 {
     /// <summary>One measured case.</summary>
     /// <param name="Engine">The engine's name.</param>
