@@ -77,10 +77,15 @@ public static class Charts
         {
             CheckLabels(queryTokens, p.RowCount, nameof(queryTokens));
             CheckLabels(keyTokens, p.ColumnCount, nameof(keyTokens));
-            return HeatmapCore(Attention.SeedView(p), queryTokens, keyTokens, subtitles[i], "query", "key", AttentionScale, 0, 1, showScale: i == 0, columnsOnTop: false);
+            return HeatmapCore(Attention.SeedView(p), queryTokens, keyTokens, subtitles[i], "query", i % columns == 0 ? "key" : "", AttentionScale, 0, 1, showScale: i == 0, columnsOnTop: false);
         }).ToArray();
-        var grid = PlotlyChart.Grid(charts, rows, columns, SubPlotTitles: subtitles.ToArray(), YGap: 0.25, XGap: 0.12);
-        return Finish(grid, title, 300 * columns, 300 * rows + 80);
+        var grid = PlotlyChart.Grid(charts, rows, columns, SubPlotTitles: subtitles.ToArray(), YGap: 0.3, XGap: 0.15);
+        grid = GenericChart.mapLayout(FuncConvert.FromFunc<Layout, Layout>(l =>
+        {
+            l.SetProperty("margin", new Dictionary<string, object> { ["t"] = 110, ["l"] = 90, ["b"] = 60 });
+            return l;
+        }), grid);
+        return Finish(grid, title, Math.Max(360 * columns, 680), 330 * rows + 170);
     }
 
     /// <summary>
