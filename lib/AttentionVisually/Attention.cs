@@ -10,8 +10,8 @@ namespace AttentionVisually;
 /// <remarks>
 /// Orientation: sequences have one token per row, so Q is (numQueries, dK) and K is (numKeys, dK).
 /// The score grid and the attention pattern are (numQueries, numKeys): row i holds what query i gives
-/// to every key, and each row sums to 1. The seeds draw the transpose (keys as rows, queries as columns,
-/// each column normalized); <see cref="SeedView"/> returns that view for plots.
+/// to every key, and each row sums to 1. 3Blue1Brown's chapter draws the transpose (keys as rows, queries as columns,
+/// each column normalized); <see cref="KeysByQueries"/> returns that view for plots.
 /// </remarks>
 public static class Attention
 {
@@ -102,10 +102,10 @@ public static class Attention
         return new AttentionResult(pattern * v, pattern);
     }
 
-    /// <summary>The seeds' view of a pattern: keys as rows, queries as columns (each column sums to 1).</summary>
+    /// <summary>The video's view of a pattern: keys as rows, queries as columns (each column sums to 1).</summary>
     /// <param name="pattern">A pattern, shape (numQueries, numKeys).</param>
     /// <returns>Its transpose, shape (numKeys, numQueries).</returns>
-    public static Matrix<float> SeedView(Matrix<float> pattern)
+    public static Matrix<float> KeysByQueries(Matrix<float> pattern)
     {
         ArgumentNullException.ThrowIfNull(pattern);
         return pattern.Transpose();
@@ -119,6 +119,7 @@ public static class Attention
             throw new ArgumentException($"k has dK = {k.ColumnCount} (shape ({k.RowCount}, {k.ColumnCount})) but q has dK = {q.ColumnCount} (shape ({q.RowCount}, {q.ColumnCount})).", nameof(k));
         Shape.Finite(q, nameof(q));
         Shape.Finite(k, nameof(k));
+        AttentionInputs.ScoresFit(q, k);
     }
 }
 

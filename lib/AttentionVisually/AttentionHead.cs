@@ -31,35 +31,38 @@ public sealed class AttentionHead
         Shape.Check(wValueUp, dModel, dK, nameof(wValueUp));
         foreach (var (m, name) in new[] { (wQ, nameof(wQ)), (wK, nameof(wK)), (wValueDown, nameof(wValueDown)), (wValueUp, nameof(wValueUp)) })
             Shape.Finite(m, name);
-        WQ = wQ.Clone();
-        WK = wK.Clone();
-        WValueDown = wValueDown.Clone();
-        WValueUp = wValueUp.Clone();
+        this.wQ = wQ.Clone();
+        this.wK = wK.Clone();
+        this.wValueDown = wValueDown.Clone();
+        this.wValueUp = wValueUp.Clone();
     }
 
-    /// <summary>The query map W_Q, shape (dK, dModel).</summary>
-    public Matrix<float> WQ { get; }
+    // The head owns its weights: the properties hand out copies, so no caller can change a head in place.
+    private readonly Matrix<float> wQ, wK, wValueDown, wValueUp;
 
-    /// <summary>The key map W_K, shape (dK, dModel).</summary>
-    public Matrix<float> WK { get; }
+    /// <summary>The query map W_Q, shape (dK, dModel) (a copy).</summary>
+    public Matrix<float> WQ => wQ.Clone();
 
-    /// <summary>The value-down map, shape (dK, dModel).</summary>
-    public Matrix<float> WValueDown { get; }
+    /// <summary>The key map W_K, shape (dK, dModel) (a copy).</summary>
+    public Matrix<float> WK => wK.Clone();
 
-    /// <summary>The value-up map, shape (dModel, dK). In a multi-head block these are stapled into W_O.</summary>
-    public Matrix<float> WValueUp { get; }
+    /// <summary>The value-down map, shape (dK, dModel) (a copy).</summary>
+    public Matrix<float> WValueDown => wValueDown.Clone();
+
+    /// <summary>The value-up map, shape (dModel, dK) (a copy). In a multi-head block these are stapled into W_O.</summary>
+    public Matrix<float> WValueUp => wValueUp.Clone();
 
     /// <summary>Embedding width.</summary>
-    public int DModel => WQ.ColumnCount;
+    public int DModel => wQ.ColumnCount;
 
     /// <summary>Query/key (and value-down) width.</summary>
-    public int DK => WQ.RowCount;
+    public int DK => wQ.RowCount;
 
     /// <summary>Parameters in this head: four dK × dModel matrices.</summary>
     public long ParameterCount => 4L * DK * DModel;
 
     /// <summary>The full-rank view of the value map, W_V = W_up · W_down, shape (dModel, dModel), rank ≤ dK.</summary>
-    public Matrix<float> ValueMatrix => WValueUp * WValueDown;
+    public Matrix<float> ValueMatrix => wValueUp * wValueDown;
 
     /// <summary>A head with seeded normal weights of standard deviation 1/√dModel.</summary>
     /// <param name="dModel">Embedding width, at least 1.</param>
@@ -82,20 +85,20 @@ public sealed class AttentionHead
     /// <param name="e">Embeddings, shape (seqLen, dModel).</param>
     /// <returns>Shape (seqLen, dK).</returns>
     /// <exception cref="ArgumentException">Wrong width, empty or not finite.</exception>
-    public Matrix<float> Queries(Matrix<float> e) => CheckEmbeddings(e, nameof(e)).TransposeAndMultiply(WQ);
+    public Matrix<float> Queries(Matrix<float> e) => CheckEmbeddings(e, nameof(e)).TransposeAndMultiply(wQ);
 
     /// <summary>Keys for a sequence, K = E W_Kᵀ.</summary>
     /// <param name="e">Embeddings, shape (seqLen, dModel).</param>
     /// <returns>Shape (seqLen, dK).</returns>
     /// <exception cref="ArgumentException">Wrong width, empty or not finite.</exception>
-    public Matrix<float> Keys(Matrix<float> e) => CheckEmbeddings(e, nameof(e)).TransposeAndMultiply(WK);
+    public Matrix<float> Keys(Matrix<float> e) => CheckEmbeddings(e, nameof(e)).TransposeAndMultiply(wK);
 
     /// <summary>Values for a sequence, V = E W_downᵀ W_upᵀ: each row lives in embedding space.</summary>
     /// <param name="e">Embeddings, shape (seqLen, dModel).</param>
     /// <returns>Shape (seqLen, dModel).</returns>
     /// <exception cref="ArgumentException">Wrong width, empty or not finite.</exception>
     public Matrix<float> Values(Matrix<float> e) =>
-        CheckEmbeddings(e, nameof(e)).TransposeAndMultiply(WValueDown).TransposeAndMultiply(WValueUp);
+        CheckEmbeddings(e, nameof(e)).TransposeAndMultiply(wValueDown).TransposeAndMultiply(wValueUp);
 
     /// <summary>Self-attention: queries, keys and values all come from the same sequence.</summary>
     /// <param name="e">Embeddings, shape (seqLen, dModel).</param>
@@ -129,8 +132,8 @@ public sealed class AttentionHead
         var q = Queries(queriesFrom);                 // (numQueries, dK)
         var k = Keys(keysFrom);                       // (numKeys, dK)
         mask?.CheckFits(q.RowCount, k.RowCount, nameof(mask));
-        var vDown = keysFrom.TransposeAndMultiply(WValueDown); // (numKeys, dK)
-        var v = vDown.TransposeAndMultiply(WValueUp); // (numKeys, dModel)
+        var vDown = keysFrom.TransposeAndMultiply(wValueDown); // (numKeys, dK)
+        var v = vDown.TransposeAndMultiply(wValueUp); // (numKeys, dModel)
         var pattern = Attention.Pattern(q, k, mask);  // (numQueries, numKeys)
         var deltaE = pattern * v;                     // (numQueries, dModel)
         return new HeadOutput(q, k, vDown, v, pattern, deltaE);

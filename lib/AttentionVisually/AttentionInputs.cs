@@ -33,6 +33,28 @@ internal static class AttentionInputs
         Finite(q, nameof(q));
         Finite(k, nameof(k));
         Finite(v, nameof(v));
+        ScoresFit(q, k);
+    }
+
+    /// <summary>
+    /// Throws when finite q and k are so large that a dot product q · k could overflow float: the scores would be
+    /// ±∞ and softmax would return NaN. The bound max|q| · max|k| · dK is conservative.
+    /// </summary>
+    public static void ScoresFit(Matrix<float> q, Matrix<float> k)
+    {
+        double maxQ = MaxMagnitude(q), maxK = MaxMagnitude(k);
+        if (maxQ * maxK * q.ColumnCount > float.MaxValue)
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"q and k are too large: max |q| = {maxQ:G3}, max |k| = {maxK:G3}, dK = {q.ColumnCount}, so q · k could overflow float; scale the inputs down."),
+                nameof(q));
+        }
+    }
+
+    private static double MaxMagnitude(Matrix<float> m)
+    {
+        float[]? data = m.AsColumnMajorArray();
+        return data is not null ? Math.Abs(TensorPrimitives.MaxMagnitude<float>(data)) : Compare.MaxAbs(m);
     }
 
     /// <summary>A vectorized pass over dense storage; <see cref="Shape.Finite"/> locates the entry only when one is bad.</summary>

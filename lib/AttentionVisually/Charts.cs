@@ -22,7 +22,7 @@ public static class Charts
     /// <summary>The colour scale for raw scores, which can be negative (centred on zero).</summary>
     public static StyleParam.Colorscale ScoreScale => StyleParam.Colorscale.RdBu;
 
-    /// <summary>An attention pattern in the seeds' view: keys as rows, queries as columns, weights 0 to 1.</summary>
+    /// <summary>An attention pattern in the video's view: keys as rows, queries as columns, weights 0 to 1.</summary>
     /// <param name="pattern">The pattern, shape (numQueries, numKeys), as the library returns it.</param>
     /// <param name="queryTokens">Labels of the queries (numQueries).</param>
     /// <param name="keyTokens">Labels of the keys (numKeys).</param>
@@ -34,8 +34,8 @@ public static class Charts
         ArgumentNullException.ThrowIfNull(pattern);
         CheckLabels(queryTokens, pattern.RowCount, nameof(queryTokens));
         CheckLabels(keyTokens, pattern.ColumnCount, nameof(keyTokens));
-        var seedView = Attention.SeedView(pattern); // (numKeys, numQueries)
-        return HeatmapCore(seedView, queryTokens, keyTokens, title, "query", "key", AttentionScale, 0, 1);
+        var keysByQueries = Attention.KeysByQueries(pattern); // (numKeys, numQueries)
+        return HeatmapCore(keysByQueries, queryTokens, keyTokens, title, "query", "key", AttentionScale, 0, 1);
     }
 
     /// <summary>A heatmap of any grid, for example raw query–key scores.</summary>
@@ -77,7 +77,7 @@ public static class Charts
         {
             CheckLabels(queryTokens, p.RowCount, nameof(queryTokens));
             CheckLabels(keyTokens, p.ColumnCount, nameof(keyTokens));
-            return HeatmapCore(Attention.SeedView(p), queryTokens, keyTokens, subtitles[i], "query", i % columns == 0 ? "key" : "", AttentionScale, 0, 1, showScale: i == 0, columnsOnTop: false);
+            return HeatmapCore(Attention.KeysByQueries(p), queryTokens, keyTokens, subtitles[i], "query", i % columns == 0 ? "key" : "", AttentionScale, 0, 1, showScale: i == 0, columnsOnTop: false);
         }).ToArray();
         var grid = PlotlyChart.Grid(charts, rows, columns, SubPlotTitles: subtitles.ToArray(), YGap: 0.3, XGap: 0.15);
         grid = GenericChart.mapLayout(FuncConvert.FromFunc<Layout, Layout>(l =>
@@ -112,7 +112,7 @@ public static class Charts
         {
             CheckLabels(queryTokens, p.RowCount, nameof(queryTokens));
             CheckLabels(keyTokens, p.ColumnCount, nameof(keyTokens));
-            var chart = HeatmapCore(Attention.SeedView(p), queryTokens, keyTokens, names[i], "query", "key", AttentionScale, 0, 1);
+            var chart = HeatmapCore(Attention.KeysByQueries(p), queryTokens, keyTokens, names[i], "query", "key", AttentionScale, 0, 1);
             return GenericChart.mapTrace(FuncConvert.FromFunc<Trace, Trace>(t => { t.SetProperty("visible", i == initial); t.SetProperty("name", names[i]); return t; }), chart);
         }).ToArray();
         var combined = PlotlyChart.Combine(traces);

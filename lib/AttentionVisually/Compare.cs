@@ -5,12 +5,18 @@ namespace AttentionVisually;
 /// <summary>How far apart two results are: the measures the chapters and tests use to say "the same".</summary>
 public static class Compare
 {
-    /// <summary>The largest absolute entry of a matrix.</summary>
+    /// <summary>The largest absolute entry of a matrix; NaN when any entry is NaN (so a check on it fails).</summary>
     /// <param name="m">Any matrix.</param>
     public static double MaxAbs(Matrix<float> m)
     {
         ArgumentNullException.ThrowIfNull(m);
-        return m.Enumerate().Select(x => Math.Abs((double)x)).DefaultIfEmpty(0).Max();
+        double max = 0;
+        foreach (float x in m.Enumerate())
+        {
+            if (float.IsNaN(x)) return double.NaN; // LINQ's Max would skip it and report a finite number
+            max = Math.Max(max, Math.Abs((double)x));
+        }
+        return max;
     }
 
     /// <summary>The largest absolute difference between matching entries, max |a − b|.</summary>

@@ -1,7 +1,7 @@
 namespace AttentionVisually;
 
 /// <summary>
-/// Which keys each query may attend to: <c>Allowed[i, j]</c> is true when query i may look at key j.
+/// Which keys each query may attend to: <c>mask[i, j]</c> is true when query i may look at key j.
 /// Masked scores are set to −∞ before softmax, so they become exactly 0 after it
 /// (3Blue1Brown, "Attention in transformers", the masking step).
 /// </summary>

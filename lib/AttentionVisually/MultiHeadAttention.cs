@@ -114,6 +114,7 @@ public sealed class MultiHeadAttention
     /// <exception cref="ArgumentException">Wrong width, empty, not finite, or a mask of the wrong size.</exception>
     public Matrix<float> DeltaEViaOutputMatrix(Matrix<float> e, Mask? mask = null)
     {
+        Shape.NotEmpty(e, nameof(e));
         var concat = Matrix<float>.Build.Dense(e.RowCount, ConcatWidth); // (seqLen, numHeads·dK)
         for (int h = 0, col = 0; h < NumHeads; col += heads[h].DK, h++)
         {

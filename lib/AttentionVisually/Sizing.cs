@@ -103,6 +103,7 @@ public static class Sizing
     /// <returns>Named parts whose counts add up to <see cref="Total"/>.</returns>
     public static IReadOnlyList<ParameterPart> Breakdown(TransformerConfig c, bool withBiases = true)
     {
+        Check(c);
         long perMatrixAllLayers = (long)c.Layers * c.NumHeads * QueryMatrix(c);
         var parts = new List<ParameterPart>
         {
@@ -207,6 +208,7 @@ public static class ModelCatalog
         for (int n = 1; n < lines.Length; n++)
         {
             var f = lines[n].Split(',');
+            if (f.Length != header.Length) throw new FormatException($"{path}, line {n + 1}: {f.Length} fields but the header has {header.Length}.");
             int Int(string c) => int.TryParse(f[col[c]], NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v
                 : throw new FormatException($"{path}, line {n + 1}: {c} = \"{f[col[c]]}\" is not an integer.");
             long reported = long.TryParse(f[col["reported_params"]], NumberStyles.Integer, CultureInfo.InvariantCulture, out long r) ? r

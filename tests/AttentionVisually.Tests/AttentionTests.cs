@@ -103,7 +103,7 @@ public class AttentionTests
     public void The_seed_view_puts_keys_on_rows_and_each_column_sums_to_one()
     {
         var a = Attention.Pattern(Init.Normal(3, 4, 1), Init.Normal(5, 4, 2));
-        var view = Attention.SeedView(a);
+        var view = Attention.KeysByQueries(a);
         Assert.Equal((5, 3), (view.RowCount, view.ColumnCount));
         for (int c = 0; c < 3; c++) Assert.Equal(1.0, view.Column(c).Sum(), 5);
     }

@@ -20,8 +20,8 @@ public class WordVectorsTests
         var v = WordVectors.Load();
         var gender = v.Direction(("man", "woman"), ("king", "queen"), ("boy", "girl"), ("he", "she"), ("father", "mother"));
         foreach (var (a, b) in new[] { ("actor", "actress"), ("brother", "sister"), ("uncle", "aunt"), ("son", "daughter") })
-            Assert.True(WordVectors.Cosine(v[b] - v[a], gender) > 0, $"{b} - {a}");
-        // A random direction would give cosines near 0 (about ±0.05 in 384 dimensions).
+            Assert.True(WordVectors.Cosine(v[b] - v[a], gender) > 0.3, $"{b} - {a}");
+        // Two random directions in 384 dimensions have a cosine of about ±0.05 (standard deviation 1/√384).
     }
 
     [Fact]

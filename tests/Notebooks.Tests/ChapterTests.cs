@@ -61,6 +61,7 @@ public sealed class ChapterTests(CourseRun run) : IClassFixture<CourseRun>
         string name = Path.GetFileNameWithoutExtension(chapter);
         string page = Path.Combine(run.OutDir, name + ".html");
         int expected = ChartsInNotebook(Path.Combine(run.OutDir, name + ".ipynb"));
+        Assert.True(expected > 0, $"{chapter} produced no chart");
         string html = File.ReadAllText(page);
         Assert.DoesNotMatch("<script[^>]*\\bsrc=", html);
 
@@ -77,6 +78,15 @@ public sealed class ChapterTests(CourseRun run) : IClassFixture<CourseRun>
         }
         while (DateTime.UtcNow < deadline);
         Assert.Equal(expected, drawn);
+    }
+
+    [Theory]
+    [MemberData(nameof(Chapters))]
+    public void Chapter_exercises_are_checked_with_their_reference_solutions_headless(string chapter)
+    {
+        string text = File.ReadAllText(Path.Combine(run.OutDir, Path.GetFileNameWithoutExtension(chapter) + ".ipynb"));
+        Assert.Contains("(headless run)", text);
+        Assert.DoesNotContain("not answered yet", text);
     }
 
     /// <summary>Charts in the executed notebook's outputs, counted from what the kernel produced (not from the page).</summary>

@@ -12,7 +12,7 @@ internal static class Inputs
     /// <summary>A (rows, cols) matrix of standard normal entries, the stream-th one drawn from <paramref name="seed"/>.</summary>
     public static Matrix<float> Random(int rows, int cols, int seed, int stream)
     {
-        var normal = new Normal(0, 1, new System.Random(HashCode.Combine(seed, stream)));
+        var normal = new Normal(0, 1, new System.Random(unchecked(seed * 31 + stream)) /* HashCode.Combine differs per process */);
         return Matrix<float>.Build.Dense(rows, cols, (_, _) => (float)normal.Sample());
     }
 

@@ -27,7 +27,7 @@ public static class Exercise
         {
             if (!IsHeadless) return $"⏳ {name}: not answered yet. Hint: {hint}";
             double reference = referenceSolution();
-            if (Math.Abs(reference - expected) > tolerance)
+            if (!(Math.Abs(reference - expected) <= tolerance)) // NaN fails too
                 throw new InvalidOperationException($"{name}: the reference solution gives {reference} but the library computes {expected}.");
             return $"✅ {name}: reference solution {reference:G6} checked (headless run).";
         }

@@ -44,7 +44,7 @@ public static class MysteryNovel
         return e; // (seqLen, DModel)
     }
 
-    /// <summary>The "who did it?" head: q · k = s² · asking_i · clue_j (dK = 1, value copies the clue word's vector).</summary>
+    /// <summary>The "who did it?" head: q · k = s² · asking_i · clue_j (dK = 1, the value carries the clue direction).</summary>
     /// <param name="sharpness">s, how decisively the asking token prefers clues (s² = 16 by default).</param>
     public static AttentionHead WhoDidItHead(float sharpness = 4f)
     {

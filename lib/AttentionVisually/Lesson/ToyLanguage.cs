@@ -52,7 +52,7 @@ public static class ToyLanguage
     /// <summary>The words of the toy vocabulary.</summary>
     public static IReadOnlyList<string> Vocabulary { get; } = Words.Keys.ToArray();
 
-    /// <summary>The example sentence of the seeds, as tokens.</summary>
+    /// <summary>The example sentence of 3Blue1Brown's chapter, as tokens.</summary>
     public static IReadOnlyList<string> FluffyBlueCreature { get; } = "a fluffy blue creature roamed the verdant forest".Split(' ');
 
     /// <summary>Index of a named feature.</summary>

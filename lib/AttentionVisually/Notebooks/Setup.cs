@@ -32,15 +32,23 @@ public static class Setup
     /// <summary>True once <see cref="Install"/> has run in this process.</summary>
     public static bool IsInstalled => Volatile.Read(ref installed) == 1;
 
+    [ThreadStatic]
+    private static bool resolving;
+
     /// <summary>Answers a request for any FSharp.Core version with the one loaded (or shipped by the host).</summary>
     /// <param name="context">The load context that could not find it.</param>
     /// <param name="name">The requested assembly.</param>
     /// <returns>FSharp.Core, or null for any other assembly.</returns>
     internal static Assembly? ResolveFSharpCore(AssemblyLoadContext context, AssemblyName name)
     {
-        if (name.Name != "FSharp.Core") return null;
+        if (name.Name != "FSharp.Core" || resolving) return null;
         var loaded = AppDomain.CurrentDomain.GetAssemblies().FirstOrDefault(a => a.GetName().Name == "FSharp.Core");
-        // Without a version the default context loads the host's own FSharp.Core; no recursion into this handler.
-        return loaded ?? context.LoadFromAssemblyName(new AssemblyName("FSharp.Core"));
+        if (loaded is not null) return loaded;
+        // Without a version the default context loads the host's own FSharp.Core. If it has none, that load raises
+        // Resolving again: the flag makes this handler step aside instead of recursing.
+        resolving = true;
+        try { return context.LoadFromAssemblyName(new AssemblyName("FSharp.Core")); }
+        catch (FileNotFoundException) { return null; }
+        finally { resolving = false; }
     }
 }

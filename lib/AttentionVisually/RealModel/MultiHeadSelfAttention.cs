@@ -10,7 +10,7 @@ namespace AttentionVisually.RealModel;
 /// </summary>
 /// <remarks>
 /// An encoder sees the whole sentence: no causal mask, every token may attend to every token.
-/// Laying the heads side by side and multiplying by W_O is the same as the seeds' per-head value-up maps
+/// Laying the heads side by side and multiplying by W_O is the same as the per-head value-up maps of 3Blue1Brown's chapter
 /// summed: column block h of W_O is head h's (dModel, headDim) value-up matrix.
 /// </remarks>
 public static class MultiHeadSelfAttention

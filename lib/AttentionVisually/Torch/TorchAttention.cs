@@ -20,7 +20,7 @@ public static class TorchAttention
 {
     /// <summary>Projects a sequence through a weight matrix: e w^T, e.g. Q = E wQ^T.</summary>
     /// <param name="e">The sequence, one token per row: (seqLen, dModel), or (..., seqLen, dModel).</param>
-    /// <param name="w">The weights as in the seeds, (dK, dModel), or a stack (numHeads, dK, dModel) for every head at once.</param>
+    /// <param name="w">The weights as in 3Blue1Brown's chapter, (dK, dModel), or a stack (numHeads, dK, dModel) for every head at once.</param>
     /// <returns>(seqLen, dK), or (numHeads, seqLen, dK) for stacked weights.</returns>
     /// <exception cref="ArgumentException">dModel of <paramref name="e"/> and <paramref name="w"/> differ.</exception>
     public static Tensor Project(Tensor e, Tensor w)

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace AttentionVisually.Torch;
 
 /// <summary>
-/// Multi-head attention as the seeds tell it, over TorchSharp tensors: every head h has its own query,
+/// Multi-head attention as 3Blue1Brown's chapter tells it, over TorchSharp tensors: every head h has its own query,
 /// key, value-down and value-up maps; each head proposes a change for every position, and the changes of
 /// all heads are summed into deltaE. Self-attention takes queries, keys and values from one sequence;
 /// cross-attention takes queries from <c>e</c> and keys and values from a second sequence, <c>context</c>.
@@ -12,7 +12,7 @@ namespace AttentionVisually.Torch;
 /// </summary>
 /// <remarks>
 /// Summing value-up(head output) over heads equals the usual "concatenate the heads, then multiply by the
-/// output matrix": the output matrix is the value-up matrices stapled side by side (seeds, 22:45).
+/// output matrix": the output matrix is the value-up matrices stapled side by side (3Blue1Brown, "Attention in transformers", 22:45).
 /// The instance owns its weight tensors; dispose it to free them.
 /// </remarks>
 public sealed class TorchMultiHeadAttention : IDisposable

@@ -197,6 +197,8 @@ internal sealed class ChapterProcess(TimeSpan cellTimeout, TimeSpan startTimeout
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         info.Environment["DOTNET_NOLOGO"] = "1";
         info.Environment["DOTNET_INTERACTIVE_CLI_TELEMETRY_OPTOUT"] = "1";
+        // Exercises check their reference solutions when nobody is there to type an answer (see Lesson.Exercise).
+        info.Environment["ATTENTION_COURSE_HEADLESS"] = "1";
         return info;
     }
 
