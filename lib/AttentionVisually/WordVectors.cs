@@ -108,9 +108,18 @@ public sealed class WordVectors
     /// <exception cref="ArgumentException">Different widths or a zero vector.</exception>
     public static double Cosine(Vector<float> a, Vector<float> b)
     {
-        double dot = Dot(a, b), na = a.L2Norm(), nb = b.L2Norm();
-        if (na == 0 || nb == 0) throw new ArgumentException("cosine of a zero vector is undefined.", na == 0 ? nameof(a) : nameof(b));
-        return dot / (na * nb);
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        if (a.Count != b.Count) throw new ArgumentException($"b has length {b.Count} but a has length {a.Count}.", nameof(b));
+        double dot = 0, aa = 0, bb = 0; // in double: sums of hundreds of float products lose digits otherwise
+        for (int i = 0; i < a.Count; i++)
+        {
+            dot += (double)a[i] * b[i];
+            aa += (double)a[i] * a[i];
+            bb += (double)b[i] * b[i];
+        }
+        if (aa == 0 || bb == 0) throw new ArgumentException("a or b is the zero vector; its direction is undefined.", aa == 0 ? nameof(a) : nameof(b));
+        return Math.Clamp(dot / Math.Sqrt(aa * bb), -1.0, 1.0);
     }
 }
 

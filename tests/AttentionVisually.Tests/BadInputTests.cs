@@ -81,3 +81,19 @@ public class BadInputTests
         Assert.Equal("mask", Assert.Throws<ArgumentException>(() => block.DeltaEViaOutputMatrix(M(5, 8, 2), Mask.Causal(6))).ParamName);
     }
 }
+
+public class TorchBadInputTests
+{
+    [Fact]
+    public void The_torch_block_rejects_NaN_empty_and_non_float_tensors_naming_them()
+    {
+        using var block = AttentionVisually.Torch.TorchMultiHeadAttention.From(MultiHeadAttention.Random(dModel: 8, numHeads: 2, seed: 1));
+        using var nan = TorchSharp.torch.full(3, 8, float.NaN);
+        using var ok = TorchSharp.torch.zeros(3, 8);
+        using var empty = TorchSharp.torch.zeros(0, 8);
+        using var doubles = TorchSharp.torch.zeros(3, 8, dtype: TorchSharp.torch.ScalarType.Float64);
+        Assert.Equal("e", Assert.Throws<ArgumentException>(() => block.Forward(nan, ok, isCausal: false)).ParamName);
+        Assert.Equal("context", Assert.Throws<ArgumentException>(() => block.Forward(ok, empty, isCausal: false)).ParamName);
+        Assert.Equal("e", Assert.Throws<ArgumentException>(() => block.Forward(doubles, ok, isCausal: false)).ParamName);
+    }
+}

@@ -59,21 +59,7 @@ public static class ContextualEmbeddings
     /// <param name="b">A vector of the same length.</param>
     /// <returns>A number in [−1, 1].</returns>
     /// <exception cref="ArgumentException">The lengths differ, or a vector is zero.</exception>
-    public static double Cosine(Vector<float> a, Vector<float> b)
-    {
-        ArgumentNullException.ThrowIfNull(a);
-        ArgumentNullException.ThrowIfNull(b);
-        if (a.Count != b.Count) throw new ArgumentException($"b has length {b.Count} but a has length {a.Count}.", nameof(b));
-        double dot = 0, aa = 0, bb = 0;
-        for (int i = 0; i < a.Count; i++)
-        {
-            dot += (double)a[i] * b[i];
-            aa += (double)a[i] * a[i];
-            bb += (double)b[i] * b[i];
-        }
-        if (aa == 0 || bb == 0) throw new ArgumentException("a or b is the zero vector; its direction is undefined.", aa == 0 ? nameof(a) : nameof(b));
-        return Math.Clamp(dot / Math.Sqrt(aa * bb), -1.0, 1.0);
-    }
+    public static double Cosine(Vector<float> a, Vector<float> b) => WordVectors.Cosine(a, b);
 
     /// <summary>Cosine similarity of two words' vectors after every layer (index 0 = embedding layer).</summary>
     /// <param name="a">One forward pass.</param>

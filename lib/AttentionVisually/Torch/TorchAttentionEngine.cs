@@ -55,7 +55,7 @@ public sealed class TorchAttentionEngine : IAttentionEngine
     /// <exception cref="ArgumentException">A shape does not fit, or an entry is NaN or infinite.</exception>
     public Matrix<float> Attend(Matrix<float> q, Matrix<float> k, Matrix<float> v, bool isCausal)
     {
-        CheckMatrices(q, k, v);
+        AttentionInputs.Check(q, k, v);
         using var scope = NewDisposeScope();
         Tensor output = Compute(TensorConvert.ToTensor(q, Device), TensorConvert.ToTensor(k, Device), TensorConvert.ToTensor(v, Device), isCausal);
         return TensorConvert.ToMatrix(output);
@@ -70,7 +70,7 @@ public sealed class TorchAttentionEngine : IAttentionEngine
     /// <exception cref="ArgumentException">A shape does not fit, or an entry is NaN or infinite.</exception>
     public (Matrix<float> Output, Matrix<float> Pattern) AttendWithPattern(Matrix<float> q, Matrix<float> k, Matrix<float> v, bool isCausal)
     {
-        CheckMatrices(q, k, v);
+        AttentionInputs.Check(q, k, v);
         using var scope = NewDisposeScope();
         (Tensor output, Tensor pattern) = TorchAttention.Explicit(
             TensorConvert.ToTensor(q, Device), TensorConvert.ToTensor(k, Device), TensorConvert.ToTensor(v, Device), isCausal);
@@ -86,9 +86,9 @@ public sealed class TorchAttentionEngine : IAttentionEngine
     /// <exception cref="ArgumentException">A tensor is on another device, is not float32, contains NaN or infinity, or a shape does not fit.</exception>
     public Tensor Attend(Tensor q, Tensor k, Tensor v, bool isCausal)
     {
-        CheckTensor(q, nameof(q));
-        CheckTensor(k, nameof(k));
-        CheckTensor(v, nameof(v));
+        CheckTensor(q, Device, nameof(q));
+        CheckTensor(k, Device, nameof(k));
+        CheckTensor(v, Device, nameof(v));
         using var scope = NewDisposeScope();
         return Compute(q, k, v, isCausal).MoveToOuterDisposeScope();
     }
@@ -96,10 +96,15 @@ public sealed class TorchAttentionEngine : IAttentionEngine
     private Tensor Compute(Tensor q, Tensor k, Tensor v, bool isCausal) =>
         Mode == TorchAttentionMode.Fused ? TorchAttention.Fused(q, k, v, isCausal) : TorchAttention.Explicit(q, k, v, isCausal).Output;
 
-    private void CheckTensor(Tensor t, string name)
+    /// <summary>The boundary check of every tensor entry point: on the right device, not empty, float32, finite.</summary>
+    internal static void CheckTensor(Tensor t, Device device, string name)
     {
         ArgumentNullException.ThrowIfNull(t, name);
-        TorchDevices.CheckOn(t, Device, name);
+        TorchDevices.CheckOn(t, device, name);
+        if (t.numel() == 0)
+        {
+            throw new ArgumentException($"{name} is empty (shape {TensorConvert.ShapeOf(t)}); a sequence needs at least one token.", name);
+        }
         if (t.dtype != ScalarType.Float32)
         {
             throw new ArgumentException($"{name} has type {t.dtype} but the engine computes in float32.", name);
@@ -110,6 +115,4 @@ public sealed class TorchAttentionEngine : IAttentionEngine
             throw new ArgumentException($"{name} (shape {TensorConvert.ShapeOf(t)}) contains NaN or infinity; inputs must be finite.", name);
         }
     }
-
-    internal static void CheckMatrices(Matrix<float> q, Matrix<float> k, Matrix<float> v) => AttentionInputs.Check(q, k, v);
 }

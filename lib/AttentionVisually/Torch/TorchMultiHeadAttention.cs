@@ -158,8 +158,8 @@ public sealed class TorchMultiHeadAttention : IDisposable
         ObjectDisposedException.ThrowIf(disposed, this);
         ArgumentNullException.ThrowIfNull(e);
         ArgumentNullException.ThrowIfNull(context);
-        TorchDevices.CheckOn(e, Device, nameof(e));
-        TorchDevices.CheckOn(context, Device, nameof(context));
+        TorchAttentionEngine.CheckTensor(e, Device, nameof(e));
+        TorchAttentionEngine.CheckTensor(context, Device, nameof(context));
         if (e.dim() != 2 || e.shape[1] != DModel)
         {
             throw new ArgumentException($"e has shape {TensorConvert.ShapeOf(e)} but (seqLen, {DModel}) was expected.", nameof(e));
