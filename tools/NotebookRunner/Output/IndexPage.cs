@@ -1,24 +1,37 @@
 using System.Net;
 using System.Text;
+using System.Text.RegularExpressions;
 using NotebookRunner.Execution;
 
 namespace NotebookRunner.Output;
 
-/// <summary><c>index.html</c>: every chapter of the run with its status and links to its page and notebook.</summary>
-internal static class IndexPage
+/// <summary>
+/// <c>index.html</c>: every chapter with its status and links to its page and notebook. A run of some chapters
+/// keeps the rows of the others already in the folder, so the index always lists every page there.
+/// </summary>
+internal static partial class IndexPage
 {
     /// <summary>Writes the index.</summary>
     /// <param name="chapters">All chapter results, in run order.</param>
     /// <param name="path">Target path.</param>
     public static void Write(IReadOnlyList<ChapterResult> chapters, string path)
     {
-        var rows = new StringBuilder();
+        var byName = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        if (File.Exists(path))
+        {
+            foreach (Match m in Row().Matches(File.ReadAllText(path)))
+            {
+                if (File.Exists(Path.Combine(Path.GetDirectoryName(path)!, m.Groups["name"].Value + ".html"))) byName[m.Groups["name"].Value] = m.Value;
+            }
+        }
         foreach (var c in chapters)
         {
             string name = WebUtility.HtmlEncode(c.Name);
             string status = c.Passed ? "passed" : "failed";
-            rows.Append($"<tr class=\"{status}\"><td><a href=\"{name}.html\">{name}</a></td><td>{status}</td><td>{WebUtility.HtmlEncode(c.ChapterError is null ? HtmlHandout.Summary(c) : c.ChapterError.Split('\n')[0])}</td><td><a href=\"{name}.ipynb\">.ipynb</a></td></tr>\n");
+            byName[c.Name] = $"<tr class=\"{status}\"><td><a href=\"{name}.html\">{name}</a></td><td>{status}</td><td>{WebUtility.HtmlEncode(c.ChapterError is null ? HtmlHandout.Summary(c) : c.ChapterError.Split('\n')[0])}</td><td><a href=\"{name}.ipynb\">.ipynb</a></td></tr>";
         }
+        var rows = new StringBuilder();
+        foreach (var row in byName.Values) rows.Append(row).Append('\n');
         string page = $$"""
             <!DOCTYPE html>
             <html lang="en">
@@ -45,4 +58,7 @@ internal static class IndexPage
             """;
         File.WriteAllText(path, page, new UTF8Encoding(false));
     }
+
+    [GeneratedRegex("<tr class=\"(passed|failed)\"><td><a href=\"(?<name>[^\"]+)\\.html\">.*?</tr>")]
+    private static partial Regex Row();
 }
