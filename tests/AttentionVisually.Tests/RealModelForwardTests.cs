@@ -154,17 +154,9 @@ public class RealModelForwardTests
 
     private static Dictionary<string, Tensor<float>> RunInstrumented(TokenizedText tokens)
     {
-        int seqLen = tokens.Count;
-        var dims = new[] { 1, seqLen };
-        var inputs = new List<NamedOnnxValue>
-        {
-            NamedOnnxValue.CreateFromTensor("input_ids", new DenseTensor<long>(tokens.Ids.Select(i => (long)i).ToArray(), dims)),
-            NamedOnnxValue.CreateFromTensor("attention_mask", new DenseTensor<long>(Enumerable.Repeat(1L, seqLen).ToArray(), dims)),
-            NamedOnnxValue.CreateFromTensor("token_type_ids", new DenseTensor<long>(new long[seqLen], dims)),
-        };
-        using var results = Instrumented.Value.Run(inputs);
+        using var results = Instrumented.Value.Run(MiniLmOnnxRuntime.Inputs(tokens));
         return results.ToDictionary(r => r.Name, r => (Tensor<float>)r.AsTensor<float>().Clone());
     }
 
-    private static double MaxAbs(Matrix<float> a, Matrix<float> b) => (a - b).Enumerate().Max(x => Math.Abs((double)x));
+    private static double MaxAbs(Matrix<float> a, Matrix<float> b) => Compare.MaxAbsDifference(a, b); // NaN-aware
 }

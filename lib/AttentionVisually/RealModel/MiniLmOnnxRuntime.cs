@@ -11,6 +11,19 @@ namespace AttentionVisually.RealModel;
 /// </summary>
 public static class MiniLmOnnxRuntime
 {
+    /// <summary>The graph's three inputs for one sentence: token ids, an attention mask of ones, token types 0.</summary>
+    internal static List<NamedOnnxValue> Inputs(TokenizedText tokens)
+    {
+        int seqLen = tokens.Count;
+        var dims = new[] { 1, seqLen }; // (batch, seqLen)
+        return
+        [
+            NamedOnnxValue.CreateFromTensor("input_ids", new DenseTensor<long>(tokens.Ids.Select(i => (long)i).ToArray(), dims)),
+            NamedOnnxValue.CreateFromTensor("attention_mask", new DenseTensor<long>(Enumerable.Repeat(1L, seqLen).ToArray(), dims)),
+            NamedOnnxValue.CreateFromTensor("token_type_ids", new DenseTensor<long>(new long[seqLen], dims)),
+        ];
+    }
+
     private static readonly Lazy<InferenceSession> Session = new(
         () => new InferenceSession(MiniLmResources.ReadModelBytes()), LazyThreadSafetyMode.ExecutionAndPublication);
 
@@ -24,14 +37,7 @@ public static class MiniLmOnnxRuntime
         ArgumentNullException.ThrowIfNull(tokens);
         if (tokens.Count == 0) throw new ArgumentException("tokens is empty.", nameof(tokens));
         int seqLen = tokens.Count;
-        var dims = new[] { 1, seqLen };
-        var inputs = new List<NamedOnnxValue>
-        {
-            NamedOnnxValue.CreateFromTensor("input_ids", new DenseTensor<long>(tokens.Ids.Select(i => (long)i).ToArray(), dims)),
-            NamedOnnxValue.CreateFromTensor("attention_mask", new DenseTensor<long>(Enumerable.Repeat(1L, seqLen).ToArray(), dims)),
-            NamedOnnxValue.CreateFromTensor("token_type_ids", new DenseTensor<long>(new long[seqLen], dims)),
-        };
-        using var results = Session.Value.Run(inputs, ["last_hidden_state"]);
+        using var results = Session.Value.Run(Inputs(tokens), ["last_hidden_state"]);
         var output = results[0].AsTensor<float>(); // (1, seqLen, dModel)
         int dModel = output.Dimensions[2];
         var h = Matrix<float>.Build.Dense(seqLen, dModel);
