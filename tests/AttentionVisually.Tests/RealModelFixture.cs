@@ -22,15 +22,16 @@ internal static class RealModelFixture
         return reader.ReadToEnd().Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
     });
 
-    public static TheoryData<string> Sentences => new()
-    {
+    /// <summary>The course's example sentences (chapters 02 and 09).</summary>
+    public static readonly string[] CourseSentences =
+    [
         "a fluffy blue creature roamed the verdant forest",
         "American shrew mole",
         "one mole of carbon dioxide",
         "take a biopsy of the mole",
         "the Eiffel tower",
         "a miniature Eiffel tower",
-        "Attention, visually: a 6-layer encoder reads every token at once!",
-        "x",
-    };
+    ];
+
+    public static TheoryData<string> Sentences => new([.. CourseSentences, "Attention, visually: a 6-layer encoder reads every token at once!", "x"]);
 }

@@ -6,16 +6,7 @@ public class RealModelTokenizerTests
 {
     private static MiniLmTokenizer Tokenizer => MiniLm.Shared.Tokenizer;
 
-    public static TheoryData<string> AsciiSentences => new()
-    {
-        "a fluffy blue creature roamed the verdant forest",
-        "American shrew mole",
-        "one mole of carbon dioxide",
-        "take a biopsy of the mole",
-        "the Eiffel tower",
-        "a miniature Eiffel tower",
-        "Unbelievably, the zxqwv didn't (quite) fit.",
-    };
+    public static TheoryData<string> AsciiSentences => new([.. RealModelFixture.CourseSentences, "Unbelievably, the zxqwv didn't (quite) fit."]);
 
     [Theory]
     [MemberData(nameof(AsciiSentences))]
