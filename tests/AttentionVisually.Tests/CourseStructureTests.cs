@@ -18,9 +18,11 @@ public class CourseStructureTests
             .ToArray();
 
     [Fact]
-    public void There_are_ten_chapters_numbered_00_to_09()
+    public void Chapters_are_numbered_from_00_in_ascending_order_without_repeats()
     {
-        Assert.Equal(Enumerable.Range(0, 10).Select(i => i.ToString("00")), ChapterFiles().Select(c => c[..2]));
+        var numbers = ChapterFiles().Select(c => int.Parse(c[..2], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(0, numbers[0]);
+        Assert.Equal(numbers.Order().Distinct(), numbers);
     }
 
     [Theory]
