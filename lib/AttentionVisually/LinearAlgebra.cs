@@ -1,67 +1,121 @@
+using System.Runtime.InteropServices;
 using MathNet.Numerics;
+using MathNet.Numerics.LinearAlgebra;
 using MathNet.Numerics.Providers.OpenBLAS;
+using MathNetProviders = MathNet.Numerics.Providers.LinearAlgebra.LinearAlgebraControl;
 
 namespace AttentionVisually;
 
 /// <summary>
-/// Which engine carries MathNet's matrix products: OpenBLAS through MathNet's native provider where it loads,
-/// MathNet's managed provider (always available, slower) otherwise. The choice is made once, when this type is
-/// first used; every result is the same up to float rounding either way.
+/// Where the course's matrix products run. Two native routes are tried once, on first use, and each falls back
+/// to managed code that always works (results agree to float rounding):
+/// <list type="bullet">
+/// <item>the products of the managed forward passes (<see cref="MultiplyTransposed"/>, used by the real model's
+/// projections and feed-forward layers) call OpenBLAS's <c>cblas_sgemm</c> directly from the system's
+/// <c>libopenblas.so.0</c> (Debian's <c>libopenblas0</c>, which build/setup.sh installs);</item>
+/// <item>MathNet's own products use its OpenBLAS provider where that loads; it needs MathNet's native wrapper
+/// library (<c>libMathNetNumericsOpenBLAS</c>), otherwise MathNet's managed provider stays active.</item>
+/// </list>
 /// </summary>
 public static class LinearAlgebra
 {
-    private static readonly Lazy<string> Chosen = new(Choose, LazyThreadSafetyMode.ExecutionAndPublication);
+    private const int ColumnMajor = 102;
+    private const int NoTranspose = 111;
+    private const int Transpose = 112;
 
-    /// <summary>
-    /// The active provider's description, e.g. "Managed" or "OpenBLAS ...", after trying the native one once.
-    /// </summary>
-    public static string ActiveProvider => Chosen.Value;
+    private static readonly Lazy<Sgemm?> NativeSgemm = new(LoadSgemm, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<string> MathNetChoice = new(ChooseMathNetProvider, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly AsyncLocal<bool> ForceManaged = new();
 
-    /// <summary>Whether MathNet runs its matrix products on a native library (OpenBLAS) rather than managed code.</summary>
-    public static bool IsNative => !ActiveProvider.StartsWith("Managed", StringComparison.Ordinal);
+    private unsafe delegate void Sgemm(int layout, int transA, int transB, int m, int n, int k, float alpha, float* a, int lda, float* b, int ldb, float beta, float* c, int ldc);
 
-    /// <summary>Why the native provider is not active, or null when it is.</summary>
-    public static string? NativeUnavailableReason { get; private set; }
+    /// <summary>Whether <see cref="MultiplyTransposed"/> runs on OpenBLAS (true) or on managed code (false).</summary>
+    public static bool IsNative => NativeSgemm.Value is not null;
 
-    /// <summary>Makes the choice now (it is otherwise made on first use) and returns <see cref="ActiveProvider"/>.</summary>
-    /// <returns>The active provider's description.</returns>
-    public static string UseFastest() => ActiveProvider;
+    /// <summary>MathNet's active linear-algebra provider, after trying its OpenBLAS provider once (e.g. "Managed").</summary>
+    public static string MathNetProvider => MathNetChoice.Value;
 
-    /// <summary>Switches to the managed provider for the calls in <paramref name="action"/>, then back (for tests and benches).</summary>
-    /// <param name="action">The work to run on the managed provider.</param>
-    public static void WithManaged(Action action)
+    /// <summary>One line for an environment report: which engine carries the forward passes' products, and MathNet's provider.</summary>
+    public static string Status =>
+        (IsNative ? "OpenBLAS (cblas_sgemm from libopenblas.so.0)" : "managed (OpenBLAS's libopenblas.so.0 not found)")
+        + $"; MathNet provider: {MathNetProvider}";
+
+    /// <summary>The product a bᵀ, on OpenBLAS where it loaded, else in managed code.</summary>
+    /// <param name="a">Left factor, shape (m, k).</param>
+    /// <param name="b">Right factor, shape (n, k), used transposed (the course's (dOut, dIn) weights).</param>
+    /// <returns>A new matrix, shape (m, n).</returns>
+    /// <exception cref="ArgumentException">A matrix is empty or the inner sizes differ.</exception>
+    public static Matrix<float> MultiplyTransposed(Matrix<float> a, Matrix<float> b)
     {
-        ArgumentNullException.ThrowIfNull(action);
-        _ = ActiveProvider;
-        var previous = MathNet.Numerics.Providers.LinearAlgebra.LinearAlgebraControl.Provider;
-        Control.UseManaged();
+        Shape.NotEmpty(a, nameof(a));
+        Shape.Check(b, -1, a.ColumnCount, nameof(b));
+        return NativeSgemm.Value is { } sgemm && !ForceManaged.Value ? Native(sgemm, a, b) : a.TransposeAndMultiply(b);
+    }
+
+    /// <summary>Runs <paramref name="work"/> with <see cref="MultiplyTransposed"/> on managed code, whatever is installed (for tests and benches).</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="work">The computation.</param>
+    /// <returns>Its result.</returns>
+    public static T WithManaged<T>(Func<T> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        bool previous = ForceManaged.Value;
+        ForceManaged.Value = true;
         try
         {
-            action();
+            return work();
         }
         finally
         {
-            MathNet.Numerics.Providers.LinearAlgebra.LinearAlgebraControl.Provider = previous;
+            ForceManaged.Value = previous;
         }
     }
 
-    private static string Choose()
+    /// <summary>Whether managed code is forced for the current flow (inside <see cref="WithManaged{T}"/>).</summary>
+    internal static bool ManagedForced => ForceManaged.Value || !IsNative;
+
+    private static unsafe Matrix<float> Native(Sgemm sgemm, Matrix<float> a, Matrix<float> b)
+    {
+        int m = a.RowCount, k = a.ColumnCount, n = b.RowCount;
+        float[] aData = a.AsColumnMajorArray() ?? a.ToColumnMajorArray(); // (m, k) column-major, lda = m
+        float[] bData = b.AsColumnMajorArray() ?? b.ToColumnMajorArray(); // (n, k) column-major, ldb = n
+        var c = new float[m * n];                                          // (m, n) column-major, ldc = m
+        fixed (float* pa = aData, pb = bData, pc = c)
+        {
+            sgemm(ColumnMajor, NoTranspose, Transpose, m, n, k, 1f, pa, m, pb, n, 0f, pc, m);
+        }
+
+        return Matrix<float>.Build.Dense(m, n, c);
+    }
+
+    private static Sgemm? LoadSgemm()
+    {
+        foreach (string name in new[] { "libopenblas.so.0", "libopenblas.so", "libopenblas.dylib", "libopenblas.dll", "openblas" })
+        {
+            if (NativeLibrary.TryLoad(name, out IntPtr library) && NativeLibrary.TryGetExport(library, "cblas_sgemm", out IntPtr sgemm))
+            {
+                return Marshal.GetDelegateForFunctionPointer<Sgemm>(sgemm);
+            }
+        }
+
+        return null;
+    }
+
+    private static string ChooseMathNetProvider()
     {
         try
         {
             if (OpenBlasControl.TryUseNativeOpenBLAS())
             {
-                return MathNet.Numerics.Providers.LinearAlgebra.LinearAlgebraControl.Provider.ToString() ?? "OpenBLAS";
+                return MathNetProviders.Provider.ToString() ?? "OpenBLAS";
             }
-
-            NativeUnavailableReason = "MathNet's OpenBLAS provider did not load (its native wrapper libMathNetNumericsOpenBLAS was not found).";
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException or NotSupportedException)
         {
-            NativeUnavailableReason = $"MathNet's OpenBLAS provider did not load: {e.Message}";
+            // Falls through to the managed provider, which always works.
         }
 
         Control.UseManaged();
-        return MathNet.Numerics.Providers.LinearAlgebra.LinearAlgebraControl.Provider.ToString() ?? "Managed";
+        return MathNetProviders.Provider.ToString() ?? "Managed";
     }
 }
