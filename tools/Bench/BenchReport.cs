@@ -44,7 +44,7 @@ internal sealed record BenchRow(
 /// <param name="Runtime">The .NET runtime.</param>
 /// <param name="Os">The operating system.</param>
 /// <param name="KernelPath">The managed kernel's instruction path.</param>
-/// <param name="LinearAlgebraProvider">Where the managed forward passes' matrix products run (<see cref="LinearAlgebra.Status"/>).</param>
+/// <param name="LinearAlgebraProvider">Where the managed forward passes' matrix products run (<see cref="MatrixProducts.Status"/>).</param>
 internal sealed record Machine(string Cpu, int Cores, int Threads, string Runtime, string Os, string KernelPath, string LinearAlgebraProvider)
 {
     /// <summary>One line for a table's caption.</summary>
@@ -61,7 +61,7 @@ internal sealed record Machine(string Cpu, int Cores, int Threads, string Runtim
 
         string path = Vector512.IsHardwareAccelerated ? "Vector512" : Vector256.IsHardwareAccelerated ? "Vector256" : "scalar";
         return new Machine(cpu, Environment.ProcessorCount, threads, RuntimeInformation.FrameworkDescription, RuntimeInformation.OSDescription, path,
-            LinearAlgebra.Status);
+            MatrixProducts.Status);
     }
 }
 

@@ -52,7 +52,7 @@ internal sealed class ModelCommand : Command<ModelCommand.Settings>
         AnsiConsole.MarkupLine($"[bold]MiniLM forward pass, managed against ONNX Runtime[/] ({Markup.Escape(machine.Summary)})");
         MiniLm model = MiniLm.Shared;
         var flash = new ManagedAttentionEngine();
-        string products = LinearAlgebra.IsNative ? "OpenBLAS" : "managed";
+        string products = MatrixProducts.IsNative ? "OpenBLAS" : "managed";
         var rows = new List<BenchRow>();
         foreach (int count in settings.TokenList)
         {
@@ -62,7 +62,7 @@ internal sealed class ModelCommand : Command<ModelCommand.Settings>
             {
                 new("ONNX Runtime", "ONNX tensors", double.NaN, () => MiniLmOnnxRuntime.LastHiddenState(tokens)),
                 new($"managed, flash heads, {products} products", "MathNet matrices", double.NaN, () => model.Forward(tokens, flash)),
-                new("managed, flash heads, managed products", "MathNet matrices", double.NaN, () => LinearAlgebra.WithManaged(() => model.Forward(tokens, flash))),
+                new("managed, flash heads, managed products", "MathNet matrices", double.NaN, () => MatrixProducts.WithManaged(() => model.Forward(tokens, flash))),
                 new($"managed, explicit heads + patterns, {products} products", "MathNet matrices", double.NaN, () => model.Forward(tokens)),
             };
             var samples = InterleavedTiming.Run(contenders, settings.Rounds, settings.SampleMilliseconds / 1000.0, settleMilliseconds: 5);

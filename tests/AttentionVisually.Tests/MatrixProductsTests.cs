@@ -1,14 +1,14 @@
-using AttentionVisually.RealModel;
+using AttentionVisually.Layers;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace AttentionVisually.Tests;
 
 /// <summary>
-/// <see cref="LinearAlgebra"/>: the OpenBLAS route (where libopenblas.so.0 is installed) and the managed route
+/// <see cref="MatrixProducts"/>: the OpenBLAS route (where libopenblas.so.0 is installed) and the managed route
 /// give the same products, both checked against a double-precision product; the real model's linear layers
 /// agree on both routes.
 /// </summary>
-public class LinearAlgebraTests
+public class MatrixProductsTests
 {
     [Theory]
     [InlineData(1, 1, 1)]
@@ -21,8 +21,8 @@ public class LinearAlgebraTests
         var b = ExplicitReference.Random(n, k, seed: n + (2 * k));
         var expected = a.ToDouble().TransposeAndMultiply(b.ToDouble()); // (m, n)
 
-        var installed = LinearAlgebra.MultiplyTransposed(a, b);
-        var managed = LinearAlgebra.WithManaged(() => LinearAlgebra.MultiplyTransposed(a, b));
+        var installed = MatrixProducts.MultiplyTransposed(a, b);
+        var managed = MatrixProducts.WithManaged(() => MatrixProducts.MultiplyTransposed(a, b));
 
         AssertClose(expected, installed);
         AssertClose(expected, managed);
@@ -36,7 +36,7 @@ public class LinearAlgebraTests
         var b = ExplicitReference.Random(96, 1, seed: 3).Column(0);
 
         var installed = Linear.Apply(x, w, b);
-        var managed = LinearAlgebra.WithManaged(() => Linear.Apply(x, w, b));
+        var managed = MatrixProducts.WithManaged(() => Linear.Apply(x, w, b));
 
         Assert.Equal((20, 96), (installed.RowCount, installed.ColumnCount));
         ExplicitReference.AssertClose(managed, installed, relative: 1e-5);
@@ -45,25 +45,25 @@ public class LinearAlgebraTests
     [Fact]
     public void The_managed_route_is_forced_only_inside_with_managed()
     {
-        bool inside = LinearAlgebra.WithManaged(() => LinearAlgebra.ManagedForced);
+        bool inside = MatrixProducts.WithManaged(() => MatrixProducts.ManagedForced);
 
         Assert.True(inside);
-        Assert.Equal(!LinearAlgebra.IsNative, LinearAlgebra.ManagedForced);
+        Assert.Equal(!MatrixProducts.IsNative, MatrixProducts.ManagedForced);
     }
 
     [Fact]
     public void The_status_names_the_route_in_use_and_the_mathnet_provider()
     {
-        string status = LinearAlgebra.Status;
+        string status = MatrixProducts.Status;
 
-        Assert.StartsWith(LinearAlgebra.IsNative ? "OpenBLAS" : "managed", status, StringComparison.Ordinal);
-        Assert.Contains("MathNet provider: " + LinearAlgebra.MathNetProvider, status, StringComparison.Ordinal);
+        Assert.StartsWith(MatrixProducts.IsNative ? "OpenBLAS" : "managed", status, StringComparison.Ordinal);
+        Assert.Contains("MathNet provider: " + MatrixProducts.MathNetProvider, status, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Rejects_factors_whose_inner_sizes_differ()
     {
-        var error = Assert.Throws<ArgumentException>(() => LinearAlgebra.MultiplyTransposed(Matrix<float>.Build.Dense(3, 4), Matrix<float>.Build.Dense(5, 6)));
+        var error = Assert.Throws<ArgumentException>(() => MatrixProducts.MultiplyTransposed(Matrix<float>.Build.Dense(3, 4), Matrix<float>.Build.Dense(5, 6)));
 
         Assert.Equal("b", error.ParamName);
         Assert.Contains("6", error.Message, StringComparison.Ordinal);

@@ -17,7 +17,7 @@ namespace AttentionVisually;
 /// library (<c>libMathNetNumericsOpenBLAS</c>), otherwise MathNet's managed provider stays active.</item>
 /// </list>
 /// </summary>
-public static class LinearAlgebra
+public static class MatrixProducts
 {
     private const int ColumnMajor = 102;
     private const int NoTranspose = 111;

@@ -1,7 +1,7 @@
 using System.Numerics.Tensors;
 using MathNet.Numerics.LinearAlgebra;
 
-namespace AttentionVisually.RealModel;
+namespace AttentionVisually.Layers;
 
 /// <summary>
 /// An affine map applied to every token: <c>y_i = W x_i + b</c>, i.e. <c>Y = X Wᵀ + b</c> with one token
@@ -27,13 +27,13 @@ public static class Linear
 
     internal static Matrix<float> Affine(Matrix<float> x, Matrix<float> w, Vector<float> b)
     {
-        return LinearAlgebra.ManagedForced ? ManagedAffine(x, w, b) : NativeAffine(x, w, b);
+        return MatrixProducts.ManagedForced ? ManagedAffine(x, w, b) : NativeAffine(x, w, b);
     }
 
-    /// <summary>Y = X Wᵀ on OpenBLAS (<see cref="LinearAlgebra.MultiplyTransposed"/>), then the bias down each contiguous column.</summary>
+    /// <summary>Y = X Wᵀ on OpenBLAS (<see cref="MatrixProducts.MultiplyTransposed"/>), then the bias down each contiguous column.</summary>
     private static Matrix<float> NativeAffine(Matrix<float> x, Matrix<float> w, Vector<float> b)
     {
-        var y = LinearAlgebra.MultiplyTransposed(x, w); // (seqLen, dOut), column-major
+        var y = MatrixProducts.MultiplyTransposed(x, w); // (seqLen, dOut), column-major
         float[] data = y.AsColumnMajorArray();
         for (int j = 0; j < w.RowCount; j++)
         {
