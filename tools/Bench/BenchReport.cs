@@ -44,11 +44,12 @@ internal sealed record BenchRow(
 /// <param name="Runtime">The .NET runtime.</param>
 /// <param name="Os">The operating system.</param>
 /// <param name="KernelPath">The managed kernel's instruction path.</param>
+/// <param name="LoadAverage">The 1, 5 and 15 minute load averages when the run started (/proc/loadavg): above the core count, other work competed for the cores.</param>
 /// <param name="LinearAlgebraProvider">Where the managed forward passes' matrix products run (<see cref="MatrixProducts.Status"/>).</param>
-internal sealed record Machine(string Cpu, int Cores, int Threads, string Runtime, string Os, string KernelPath, string LinearAlgebraProvider)
+internal sealed record Machine(string Cpu, int Cores, int Threads, string Runtime, string Os, string KernelPath, string LoadAverage, string LinearAlgebraProvider)
 {
     /// <summary>One line for a table's caption.</summary>
-    public string Summary => $"{Cpu}, {Cores} cores, {Threads} threads per engine, {Runtime}, kernel path {KernelPath}, products: {LinearAlgebraProvider}";
+    public string Summary => $"{Cpu}, {Cores} cores, {Threads} threads per engine, load average {LoadAverage}, {Runtime}, kernel path {KernelPath}, products: {LinearAlgebraProvider}";
 
     /// <summary>Describes this machine.</summary>
     public static Machine Describe(int threads)
@@ -60,8 +61,9 @@ internal sealed record Machine(string Cpu, int Cores, int Threads, string Runtim
         }
 
         string path = Vector512.IsHardwareAccelerated ? "Vector512" : Vector256.IsHardwareAccelerated ? "Vector256" : "scalar";
+        string load = File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
         return new Machine(cpu, Environment.ProcessorCount, threads, RuntimeInformation.FrameworkDescription, RuntimeInformation.OSDescription, path,
-            MatrixProducts.Status);
+            load, MatrixProducts.Status);
     }
 }
 

@@ -232,6 +232,8 @@ public static class FlashAttention
         private readonly float scale;
         private readonly float* kPacked; // (numHeads, keyBlocks, dK, KeyBlockSize): each block is K^T of 64 keys
         private readonly float* vPacked; // (numHeads, keyBlocks * KeyBlockSize, dVPad)
+        private readonly long kFloats;
+        private readonly long vFloats;
         private int nextTask;
 
         public Pass(Head[] heads, bool isCausal, KernelPath path)
@@ -252,8 +254,10 @@ public static class FlashAttention
             scale = 1f / MathF.Sqrt(dK);
 
             long keyFloats = PackedKeyFloats(nK, dK), valueFloats = PackedValueFloats(nK, heads[0].V.Cols);
-            kPacked = Allocate(heads.Length * keyFloats);
-            vPacked = Allocate(heads.Length * valueFloats);
+            kFloats = heads.Length * keyFloats;
+            vFloats = heads.Length * valueFloats;
+            kPacked = NativeBuffers.Shared.Rent(kFloats);
+            vPacked = NativeBuffers.Shared.Rent(vFloats);
             for (int h = 0; h < heads.Length; h++)
             {
                 PackKeys(heads[h].K, kPacked + (h * keyFloats));
@@ -266,14 +270,15 @@ public static class FlashAttention
 
         public void Dispose()
         {
-            NativeMemory.AlignedFree(kPacked);
-            NativeMemory.AlignedFree(vPacked);
+            NativeBuffers.Shared.Return(kPacked, kFloats);
+            NativeBuffers.Shared.Return(vPacked, vFloats);
         }
 
         /// <summary>Takes tasks until none is left. Causal blocks go largest first, to balance the cores.</summary>
         public void Work()
         {
-            float* workspace = Allocate(WorkspaceFloats(dK, heads[0].V.Cols));
+            long workspaceFloats = WorkspaceFloats(dK, heads[0].V.Cols);
+            float* workspace = NativeBuffers.Shared.Rent(workspaceFloats);
             try
             {
                 var tiles = new Tiles(workspace, dK, dVPad);
@@ -292,12 +297,9 @@ public static class FlashAttention
             }
             finally
             {
-                NativeMemory.AlignedFree(workspace);
+                NativeBuffers.Shared.Return(workspace, workspaceFloats);
             }
         }
-
-        private static float* Allocate(long floats) =>
-            (float*)NativeMemory.AlignedAlloc((nuint)(floats * sizeof(float)), 64);
 
         /// <summary>Each block of 64 keys becomes one K^T tile (dK, 64); keys past nK are zero.</summary>
         private void PackKeys(StridedMatrix k, float* packed)
