@@ -120,7 +120,7 @@ public sealed class BuildExercise<TFunc> where TFunc : Delegate
         var first = FirstDifference(expected, got);
         if (first is null) return null;
         var (i, j) = first.Value;
-        string what = $"at [{i}, {j}] expected {F(expected[i, j])}, got {F(got[i, j])}; row {i}: expected {Row(expected, i)}, got {Row(got, i)}.";
+        string what = $"at [{i}, {j}] expected {F(expected[i, j])}, got {F(got[i, j])}; row {i}: expected {Row(expected, i, j)}, got {Row(got, i, j)}.";
         foreach (var m in mistakes)
         {
             bool matches = m.Detect is not null ? m.Detect(got) : m.Output is not null && SameShape(m.Output, got) && Close(m.Output, got);
@@ -148,10 +148,12 @@ public sealed class BuildExercise<TFunc> where TFunc : Delegate
         return null;
     }
 
-    private static string Row(Matrix<float> m, int i)
+    // Up to 8 entries of row i, around column j (the first difference).
+    private static string Row(Matrix<float> m, int i, int j)
     {
-        var values = Enumerable.Range(0, Math.Min(m.ColumnCount, 8)).Select(j => F(m[i, j]));
-        return "[" + string.Join(", ", values) + (m.ColumnCount > 8 ? ", …" : "") + "]";
+        int from = Math.Max(0, Math.Min(j - 3, m.ColumnCount - 8)), to = Math.Min(m.ColumnCount, from + 8);
+        var values = Enumerable.Range(from, to - from).Select(c => F(m[i, c]));
+        return "[" + (from > 0 ? $"(from column {from}) " : "") + string.Join(", ", values) + (to < m.ColumnCount ? ", …" : "") + "]";
     }
 
     private static string F(float x) => float.IsNegativeInfinity(x) ? "−∞" : x.ToString("G5", CultureInfo.InvariantCulture);
