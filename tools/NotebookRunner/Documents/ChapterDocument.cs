@@ -155,8 +155,6 @@ internal sealed class ChapterDocument
                 throw new ChapterFormatException($"{path}: cell {cells.Count + 1} uses kernel '{name}', which the runner does not have ({Available(infos)}).");
             cells.Add(new Cell(cells.Count + 1, resolved, element.Contents));
         }
-        if (cells.All(c => c.IsMarkdown && c.Code.Length == 0))
-            throw new ChapterFormatException($"{path}: malformed .dib: the notebook has no cells.");
         // Nothing that runs cannot pass: an empty or prose-only file would otherwise be reported green.
         if (cells.All(c => c.IsMarkdown || c.Code.Trim().Length == 0))
             throw new ChapterFormatException($"{path}: the notebook has no code to run (an empty file or only prose), so it cannot pass.");
