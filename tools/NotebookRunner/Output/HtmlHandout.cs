@@ -65,6 +65,8 @@ internal static class HtmlHandout
         page.Append(CultureInfo.InvariantCulture, $"<nav><a href=\"index.html\">All chapters</a> · <code>{Encode(chapter.Name)}.dib</code> · {Summary(chapter)}</nav>\n");
         if (chapter.ChapterError is not null)
             page.Append("<pre class=\"error\">").Append(Encode(chapter.ChapterError)).Append("</pre>\n");
+        if (chapter.ProcessOutput.Text is { Length: > 0 } processOutput)
+            page.Append("<details class=\"outputs\"><summary>written by the kernel process outside any cell</summary><pre class=\"stderr\">").Append(Encode(processOutput)).Append("</pre></details>\n");
         page.Append(body);
         page.Append("</main>\n</body>\n</html>\n");
 

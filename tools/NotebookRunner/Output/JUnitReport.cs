@@ -62,9 +62,10 @@ internal static class JUnitReport
             }
             cases.Add(testCase);
         }
+        if (chapter.ProcessOutput.Text is { Length: > 0 } processOutput) cases.Add(new XElement("system-err", X(processOutput)));
         return new XElement("testsuite",
             new XAttribute("name", X(chapter.Name)),
-            new XAttribute("tests", cases.Count),
+            new XAttribute("tests", cases.Count(c => c.Name == "testcase")),
             new XAttribute("failures", chapter.CodeCells.Count(c => c.Status is CellStatus.Failed or CellStatus.TimedOut)),
             new XAttribute("errors", chapter.ChapterError is null ? 0 : 1),
             new XAttribute("skipped", chapter.CodeCells.Count(c => c.Status == CellStatus.NotRun)),
