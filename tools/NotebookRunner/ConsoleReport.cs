@@ -9,7 +9,8 @@ namespace NotebookRunner;
 /// <summary>
 /// What the runner prints: progress while chapters run (a live bar per chapter on a terminal, one line per cell
 /// otherwise), the details of every failure (chapter, cell number, first lines, error, trace), and a summary
-/// table at the end with each chapter's time split into kernel start, package restore, library load and cells.
+/// table at the end with each chapter's time split into kernel start, package restore, library load, the rest of
+/// the shared set-up, and cells.
 /// Every text from a kernel is cleaned of control characters first (see <see cref="SafeText"/>).
 /// </summary>
 internal sealed class ConsoleReport(IAnsiConsole console, bool live)
@@ -119,7 +120,7 @@ internal sealed class ConsoleReport(IAnsiConsole console, bool live)
         foreach (var (title, right) in new[]
                  {
                      ("chapter", false), ("cells", true), ("ok", true), ("failed", true), ("not run", true), ("start", true),
-                     ("restore", true), ("load", true), ("run cells", true), ("total", true), ("slowest cell", true), ("status", false),
+                     ("restore", true), ("load", true), ("set-up", true), ("run cells", true), ("total", true), ("slowest cell", true), ("status", false),
                  })
         {
             var column = new TableColumn(title).NoWrap();
@@ -138,6 +139,7 @@ internal sealed class ConsoleReport(IAnsiConsole console, bool live)
                 S(c.KernelStart),
                 S(c.Restore),
                 S(c.Load),
+                S(c.Setup),
                 S(c.CellsTime),
                 S(c.Duration),
                 slowest is null ? "" : string.Create(CultureInfo.InvariantCulture, $"{slowest.Duration.TotalSeconds:0.0} s (#{slowest.Cell.Number})"),
@@ -146,7 +148,7 @@ internal sealed class ConsoleReport(IAnsiConsole console, bool live)
         int failed = chapters.Count(c => !c.Passed);
         var sum = TimeSpan.FromTicks(chapters.Sum(c => c.Duration.Ticks));
         table.Caption(string.Create(CultureInfo.InvariantCulture,
-            $"{chapters.Count - failed} of {chapters.Count} chapters passed in {total.TotalSeconds:0.0} s ({jobs} at a time; chapter times add up to {sum.TotalSeconds:0.0} s). start = kernel process and kernel; restore = #r \"nuget:…\"; load = #r of a library and its set-up; run cells = the rest of the code cells"));
+            $"{chapters.Count - failed} of {chapters.Count} chapters passed in {total.TotalSeconds:0.0} s ({jobs} at a time; chapter times add up to {sum.TotalSeconds:0.0} s). start = kernel process and kernel; restore = #r \"nuget:…\"; load = #r of a library (and what that cell runs); set-up = the other cells of imported notebooks (the first compilation); run cells = the rest"));
         console.Write(table);
     }
 

@@ -170,6 +170,7 @@ internal sealed class ChapterProcess(TimeSpan cellTimeout, TimeSpan startTimeout
                 var t = TimeSpan.FromMilliseconds(e.Ms);
                 if (e.Status == "restore") result.Restore += t;
                 else if (e.Status == "load") result.Load += t;
+                else if (e.Status == "setup") result.Setup += t;
                 return true;
             case WireEvent.CellEnd when Cell(e.Cell) is { } cell:
                 cell.Status = e.Status == "passed" ? CellStatus.Passed : CellStatus.Failed;

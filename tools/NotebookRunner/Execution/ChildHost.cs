@@ -125,12 +125,17 @@ internal static partial class ChildHost
         return passed;
     }
 
-    /// <summary>Reports the time of a submission that restores packages or loads a library (see <see cref="WireEvent.Phase"/>).</summary>
+    /// <summary>
+    /// Reports the time of a submission the summary shows apart (see <see cref="WireEvent.Phase"/>): one that restores
+    /// packages, one that loads a library, or any other cell of an imported notebook (the shared set-up, where the
+    /// kernel's first compilation happens).
+    /// </summary>
     /// <param name="code">The submitted code.</param>
     /// <param name="elapsed">Its time.</param>
-    public static void ReportPhase(string code, TimeSpan elapsed)
+    /// <param name="imported">True for a cell of an imported notebook.</param>
+    public static void ReportPhase(string code, TimeSpan elapsed, bool imported = false)
     {
-        string? phase = NugetReference().IsMatch(code) ? "restore" : AssemblyReference().IsMatch(code) ? "load" : null;
+        string? phase = NugetReference().IsMatch(code) ? "restore" : AssemblyReference().IsMatch(code) ? "load" : imported ? "setup" : null;
         if (phase is not null && protocol is not null)
             Send(new WireEvent { Type = WireEvent.Phase, Status = phase, Ms = (long)elapsed.TotalMilliseconds });
     }

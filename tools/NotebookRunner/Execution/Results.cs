@@ -195,12 +195,15 @@ internal sealed class ChapterResult
     /// <summary>Time of the submissions that load a library (<c>#r "….dll"</c>) and install its formatters, imported ones included.</summary>
     public TimeSpan Load { get; set; }
 
-    /// <summary>Time of the code cells, less <see cref="Restore"/> and <see cref="Load"/>.</summary>
+    /// <summary>Time of the other cells of imported notebooks (the shared set-up; the kernel's first compilation is there).</summary>
+    public TimeSpan Setup { get; set; }
+
+    /// <summary>Time of the code cells, less <see cref="Restore"/>, <see cref="Load"/> and <see cref="Setup"/>.</summary>
     public TimeSpan CellsTime
     {
         get
         {
-            var t = TimeSpan.FromTicks(CodeCells.Sum(c => c.Duration.Ticks)) - Restore - Load;
+            var t = TimeSpan.FromTicks(CodeCells.Sum(c => c.Duration.Ticks)) - Restore - Load - Setup;
             return t > TimeSpan.Zero ? t : TimeSpan.Zero;
         }
     }

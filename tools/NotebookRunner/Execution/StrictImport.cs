@@ -87,7 +87,7 @@ internal static class StrictImport
             var submit = new SubmitCode(cell.Code, cell.KernelName);
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var result = await kernel.SendAsync(submit);
-            ChildHost.ReportPhase(cell.Code, clock.Elapsed);
+            ChildHost.ReportPhase(cell.Code, clock.Elapsed, imported: true);
             var failed = result.Events.OfType<CommandFailed>().FirstOrDefault();
             var error = result.Events.OfType<ErrorProduced>().FirstOrDefault();
             if (failed is not null || error is not null)

@@ -48,7 +48,7 @@ internal sealed class WireEvent
     public const string CellStart = "cellStart";
     /// <summary>A cell produced an output (<see cref="Output"/>, <see cref="Replace"/>).</summary>
     public const string Output = "output";
-    /// <summary>A submission of a kind the summary times separately ended (<see cref="Status"/> = restore or load, <see cref="Ms"/>).</summary>
+    /// <summary>A submission of a kind the summary times separately ended (<see cref="Status"/> = restore, load or setup; <see cref="Ms"/>).</summary>
     public const string Phase = "phase";
     /// <summary>A cell ended (<see cref="Status"/>, <see cref="Ms"/>, <see cref="Error"/>, <see cref="Trace"/>).</summary>
     public const string CellEnd = "cellEnd";
@@ -63,7 +63,7 @@ internal sealed class WireEvent
     public int Cell { get; set; }
     /// <summary>Milliseconds.</summary>
     public long Ms { get; set; }
-    /// <summary>passed or failed; restore or load.</summary>
+    /// <summary>passed or failed; restore, load or setup.</summary>
     public string? Status { get; set; }
     /// <summary>Error message.</summary>
     public string? Error { get; set; }
