@@ -22,7 +22,7 @@ internal static partial class CourseRun
     {
         var console = AnsiConsole.Console;
         // Logs (CI, dotnet test) are not 80 columns wide; keep table rows and failure lines whole there.
-        if (!console.Profile.Capabilities.Interactive && console.Profile.Width < 140) console.Profile.Width = 140;
+        if (!console.Profile.Capabilities.Interactive && console.Profile.Width < 180) console.Profile.Width = 180;
         IReadOnlyList<string> paths;
         try
         {
