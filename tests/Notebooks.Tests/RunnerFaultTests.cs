@@ -386,7 +386,7 @@ public sealed class RunnerFaultCaseTests
     {
         var (exit, output) = Course.Run(["--help"], TimeSpan.FromMinutes(1));
         Assert.Equal(0, exit);
-        foreach (var option in new[] { "--notebooks", "--out", "--timeout", "--junit", "--no-html", "--plain", "--jobs", "--help" })
+        foreach (var option in new[] { "--notebooks", "--out", "--timeout", "--junit", "--no-html", "--solutions", "--plain", "--jobs", "--help" })
             Assert.Contains(option, output);
     }
 

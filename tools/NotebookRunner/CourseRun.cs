@@ -39,7 +39,7 @@ internal static partial class CourseRun
         Directory.CreateDirectory(outDir);
         var refused = Collisions(paths, outDir, options.JUnitFullPath);
         var report = new ConsoleReport(console, live: !options.Plain && console.Profile.Capabilities.Interactive);
-        var process = new ChapterProcess(options.CellTimeout, options.StartTimeout);
+        var process = new ChapterProcess(options.CellTimeout, options.StartTimeout) { SolutionsDir = options.SolutionsDir };
         var clock = Stopwatch.StartNew();
 
         var results = new ChapterResult[paths.Count];
@@ -47,8 +47,8 @@ internal static partial class CourseRun
         {
             await report.RunAllAsync(paths.Select(Path.GetFileNameWithoutExtension).ToList()!, options.Jobs, async (i, observe) =>
             {
-                var result = await RunOneAsync(paths[i], refused.GetValueOrDefault(paths[i]), process, observe);
-                WritePages(result, outDir, options.Html);
+                var (result, learner) = await RunOneAsync(paths[i], refused.GetValueOrDefault(paths[i]), options.SolutionsDir, process, observe);
+                WritePages(options, result, learner, outDir);
                 results[i] = result;
                 return result;
             });
@@ -61,49 +61,58 @@ internal static partial class CourseRun
         var all = results.ToList();
         string junit = options.JUnitFullPath;
         bool written = (!options.Html || Write("index.html", () => IndexPage.Write(all, Path.Combine(outDir, "index.html"))))
+            & (!options.Html || options.SolutionsDir is null || Write("instructor index.html", () => IndexPage.Write(all, Path.Combine(outDir, Editions.InstructorFolder, "index.html"))))
             & Write(junit, () => JUnitReport.Write(all, junit));
         report.Summary(all, clock.Elapsed, options.Jobs);
         console.MarkupLine(Markup.Escape($"Wrote {outDir}{Path.DirectorySeparatorChar} (executed notebooks, HTML pages, index.html) and {junit}."));
         return written && all.All(r => r.Passed) ? 0 : 1;
     }
 
-    /// <summary>Reads and runs one chapter; every failure becomes the chapter's result.</summary>
-    private static async Task<ChapterResult> RunOneAsync(string path, string? refusal, ChapterProcess process, Func<ChapterDocument?, IChapterObserver> observe)
+    /// <summary>Reads and runs one chapter (with its solutions when given); every failure becomes the chapter's result.</summary>
+    private static async Task<(ChapterResult Result, ChapterDocument? Learner)> RunOneAsync(string path, string? refusal, string? solutionsDir, ChapterProcess process, Func<ChapterDocument?, IChapterObserver> observe)
     {
         if (refusal is not null)
         {
             observe(null);
-            return new ChapterResult(path, refusal);
+            return (new ChapterResult(path, refusal), null);
         }
-        ChapterDocument document;
+        ChapterDocument learner, document;
         try
         {
-            document = ChapterDocument.Load(path);
+            learner = ChapterDocument.Load(path);
+            document = solutionsDir is null ? learner : ExerciseSolutions.Apply(learner, ExerciseSolutions.FileFor(solutionsDir, path));
         }
         catch (Exception e) when (e is ChapterFormatException or IOException or UnauthorizedAccessException)
         {
             observe(null);
-            return new ChapterResult(path, e is ChapterFormatException ? e.Message : $"{path}: cannot be read: {e.Message}");
+            return (new ChapterResult(path, e is ChapterFormatException ? e.Message : $"{path}: cannot be read: {e.Message}"), null);
         }
         try
         {
-            return await process.RunAsync(document, observe(document));
+            return (await process.RunAsync(document, observe(document)), learner);
         }
         catch (Exception e)
         {
             // A fault of the runner itself while running this chapter: report it with the chapter, run the others.
-            var result = new ChapterResult(document) { ChapterError = $"the runner failed while running this chapter: {e.GetType().Name}: {e.Message}\n{e.StackTrace}" };
-            return result;
+            return (new ChapterResult(document) { ChapterError = $"the runner failed while running this chapter: {e.GetType().Name}: {e.Message}\n{e.StackTrace}" }, learner);
         }
     }
 
-    private static void WritePages(ChapterResult result, string outDir, bool html)
+    // Without solutions the run is the learner's chapter as it is; with them, the learner's edition hides every
+    // solution and the instructor's edition (instructor/) shows them folded. A writer's fault fails the chapter only.
+    private static void WritePages(RunnerOptions options, ChapterResult result, ChapterDocument? learner, string outDir)
     {
-        if (result.Document is null) return;
+        if (result.Document is null || learner is null) return;
         try
         {
-            NotebookWriter.Write(result, Path.Combine(outDir, result.Name + ".ipynb"));
-            if (html) HtmlHandout.Write(result, Path.Combine(outDir, result.Name + ".html"));
+            var learnerView = options.SolutionsDir is null ? result : Editions.Learner(result, learner);
+            NotebookWriter.Write(learnerView, Path.Combine(outDir, result.Name + ".ipynb"));
+            if (options.Html) HtmlHandout.Write(learnerView, Path.Combine(outDir, result.Name + ".html"));
+            if (options.SolutionsDir is null) return;
+            string instructor = Path.Combine(outDir, Editions.InstructorFolder);
+            Directory.CreateDirectory(instructor);
+            NotebookWriter.Write(result, Path.Combine(instructor, result.Name + ".ipynb"));
+            if (options.Html) HtmlHandout.Write(result, Path.Combine(instructor, result.Name + ".html"), Editions.SolutionCells(result));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException)
         {

@@ -6,10 +6,10 @@ using Spectre.Console;
 using Spectre.Console.Cli;
 
 // NotebookRunner: the course's headless notebook runner (run with --help for its options).
-// "--child FILE" is internal: the process that executes one chapter for the parent (see ChildHost).
-if (args.Length == 2 && args[0] == ChildHost.Flag)
+// "--child FILE [SOLUTIONS]" is internal: the process that executes one chapter for the parent (see ChildHost).
+if (args.Length is 2 or 3 && args[0] == ChildHost.Flag)
 {
-    return await ChildHost.RunAsync(args[1]);
+    return await ChildHost.RunAsync(args[1], args.Length == 3 ? args[2] : null);
 }
 
 // A stopped runner stops the chapters it started (they lead their own process groups, see ProcessGroup).

@@ -52,6 +52,11 @@ internal sealed class RunnerOptions : CommandSettings
     [Description("Skip the HTML pages and index.html.")]
     public bool NoHtml { get; init; }
 
+    /// <summary>Folder of reference solutions (see ExerciseSolutions); null: run the exercise stubs as they are.</summary>
+    [CommandOption("--solutions <DIR>")]
+    [Description("Run each exercise cell (first line \"// exercise: NN.name\") with its reference solution from DIR/NN-*.cs; writes the learner's edition to OUT (no solutions) and the instructor's to OUT/instructor (solutions folded).")]
+    public string? SolutionsDir { get; init; }
+
     /// <summary>Plain progress lines even on a terminal.</summary>
     [CommandOption("--plain")]
     [Description("Plain progress lines instead of the live display.")]
@@ -110,6 +115,7 @@ internal sealed class RunnerOptions : CommandSettings
         if (Directory.Exists(junit)) throw new UsageException($"--junit {JUnitPath ?? junit}: that is a folder; name the report file.");
         CheckFolder("--junit", Path.GetDirectoryName(junit)!);
         if (NotebooksDir is not null && File.Exists(NotebooksDir)) throw new UsageException($"--notebooks {NotebooksDir}: that is a file, not a folder.");
+        if (SolutionsDir is not null && !Directory.Exists(SolutionsDir)) throw new UsageException($"--solutions {SolutionsDir}: no such folder.");
     }
 
     /// <summary>A folder that exists or can be created: neither it nor any folder above it is a file.</summary>

@@ -37,6 +37,9 @@ internal sealed class ChapterProcess(TimeSpan cellTimeout, TimeSpan startTimeout
     // The process groups of the chapters running now, ended if the runner itself is stopped.
     private static readonly ConcurrentDictionary<int, byte> Groups = new();
 
+    /// <summary>Folder of reference solutions run in place of the chapters' exercise stubs (see <see cref="ExerciseSolutions"/>); null: run the stubs.</summary>
+    public string? SolutionsDir { get; init; }
+
     private readonly TimeSpan cellTimeout = cellTimeout;
     private readonly TimeSpan startTimeout = startTimeout;
 
@@ -255,7 +258,7 @@ internal sealed class ChapterProcess(TimeSpan cellTimeout, TimeSpan startTimeout
         }
     });
 
-    private static ProcessStartInfo ChildStartInfo(ChapterDocument document, ProtocolListener channel)
+    private ProcessStartInfo ChildStartInfo(ChapterDocument document, ProtocolListener channel)
     {
         var info = new ProcessStartInfo
         {
@@ -273,13 +276,12 @@ internal sealed class ChapterProcess(TimeSpan cellTimeout, TimeSpan startTimeout
         if (Path.GetFileNameWithoutExtension(host) == "dotnet") info.ArgumentList.Add(typeof(ChildHost).Assembly.Location);
         info.ArgumentList.Add(ChildHost.Flag);
         info.ArgumentList.Add(document.Path);
+        if (SolutionsDir is not null) info.ArgumentList.Add(ExerciseSolutions.FileFor(SolutionsDir, document.Path));
         info.Environment[ProtocolListener.PathVariable] = channel.SocketPath;
         info.Environment[ProtocolListener.TokenVariable] = channel.Token;
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         info.Environment["DOTNET_NOLOGO"] = "1";
         info.Environment["DOTNET_INTERACTIVE_CLI_TELEMETRY_OPTOUT"] = "1";
-        // Exercises check their reference solutions when nobody is there to type an answer (see Lesson.Exercise).
-        info.Environment["ATTENTION_COURSE_HEADLESS"] = "1";
         return info;
     }
 

@@ -24,8 +24,9 @@ internal static partial class ChildHost
 
     /// <summary>Runs one chapter.</summary>
     /// <param name="chapterPath">Full path of the .dib file.</param>
+    /// <param name="solutionsFile">The chapter's reference solutions, run in place of its exercise stubs; null: run the stubs.</param>
     /// <returns>The process exit code: 0 when the chapter ran to the end (whether or not a cell failed).</returns>
-    public static async Task<int> RunAsync(string chapterPath)
+    public static async Task<int> RunAsync(string chapterPath, string? solutionsFile = null)
     {
         // First of all: lead a process group, so that whatever a cell starts ends with the chapter.
         int group = ProcessGroup.BecomeLeader();
@@ -39,6 +40,7 @@ internal static partial class ChildHost
             _ = typeof(Microsoft.FSharp.Core.Unit).Assembly;
 
             var document = ChapterDocument.Load(chapterPath);
+            if (solutionsFile is not null) document = ExerciseSolutions.Apply(document, solutionsFile);
             Directory.SetCurrentDirectory(Path.GetDirectoryName(document.Path)!);
             using var kernel = KernelFactory.Create(document.Path);
             Send(new WireEvent { Type = WireEvent.Ready, Ms = clock.ElapsedMilliseconds });
