@@ -89,11 +89,12 @@ public static class PositionalEncoding
     /// <param name="seqLen">Number of positions, at least 1.</param>
     /// <param name="dModel">Embedding width, at least 1.</param>
     /// <returns>Shape (seqLen, dModel).</returns>
-    /// <exception cref="ArgumentOutOfRangeException">A size is less than 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is less than 1, or the table would not fit in memory.</exception>
     public static Matrix<float> Sinusoidal(int seqLen, int dModel)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(seqLen, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(dModel, 1);
+        MemoryCheck.DenseFits(seqLen, dModel, "the positional encoding", nameof(seqLen), "use a shorter sequence");
         var pe = Matrix<float>.Build.Dense(seqLen, dModel);
         for (int p = 0; p < seqLen; p++)
         {

@@ -41,7 +41,8 @@ public static class FlashAttention
     /// <param name="isCausal">Whether query i sees only keys j &lt;= i.</param>
     /// <exception cref="ArgumentOutOfRangeException">A size is zero or negative.</exception>
     /// <exception cref="ArgumentException">A buffer length disagrees with its shape, <paramref name="output"/>
-    /// overlaps an input, or an input holds NaN or infinity (the message gives its position).</exception>
+    /// overlaps an input, an input holds NaN or infinity (the message gives its position), or q · k or a weighted
+    /// sum of values could overflow float (the same rules as every other engine).</exception>
     public static void Compute(
         ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> output,
         int nQ, int nK, int dK, int dV, bool isCausal)
@@ -49,11 +50,15 @@ public static class FlashAttention
         Compute(q, k, v, output, nQ, nK, dK, dV, isCausal, MatrixLayout.RowMajor);
     }
 
-    /// <summary>As the public overload, with a choice of layout (shared by all four buffers), path and parallelism.</summary>
+    /// <summary>
+    /// As the public overload, with a choice of layout (shared by all four buffers), path and parallelism.
+    /// <paramref name="valuesChecked"/> says the caller has already applied the value rules of
+    /// <see cref="AttentionInputs"/> (finite, no overflow) to the same numbers, so they are not applied twice.
+    /// </summary>
     internal static unsafe void Compute(
         ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> output,
         int nQ, int nK, int dK, int dV, bool isCausal, MatrixLayout layout,
-        KernelPath path = KernelPath.Auto, int maxDegreeOfParallelism = -1)
+        KernelPath path = KernelPath.Auto, int maxDegreeOfParallelism = -1, bool valuesChecked = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(nQ);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(nK);
@@ -68,9 +73,15 @@ public static class FlashAttention
             throw new ArgumentException("output overlaps q, k or v; the kernel never writes into its inputs.", nameof(output));
         }
 
-        CheckFinite(q, nQ, dK, layout, nameof(q));
-        CheckFinite(k, nK, dK, layout, nameof(k));
-        CheckFinite(v, nK, dV, layout, nameof(v));
+        if (!valuesChecked)
+        {
+            bool rowMajor = layout == MatrixLayout.RowMajor;
+            double maxQ = AttentionInputs.MaxMagnitude(q, nQ, dK, rowMajor, new(nameof(q)));
+            double maxK = AttentionInputs.MaxMagnitude(k, nK, dK, rowMajor, new(nameof(k)));
+            double maxV = AttentionInputs.MaxMagnitude(v, nK, dV, rowMajor, new(nameof(v)));
+            AttentionInputs.ScoresFit(maxQ, maxK, dK, new(nameof(q)), new(nameof(k)));
+            AttentionInputs.ValuesFit(maxV, nK, new(nameof(v)));
+        }
 
         fixed (float* qData = q, kData = k, vData = v, oData = output)
         {
@@ -147,25 +158,6 @@ public static class FlashAttention
                 string.Create(CultureInfo.InvariantCulture, $"{name} has {length} elements but {shapeName} = ({rows}, {cols}) needs {(long)rows * cols}."),
                 name);
         }
-    }
-
-    private static void CheckFinite(ReadOnlySpan<float> data, int rows, int cols, MatrixLayout layout, string name)
-    {
-        if (TensorPrimitives.IsFiniteAll(data))
-        {
-            return;
-        }
-
-        int index = 0;
-        while (float.IsFinite(data[index]))
-        {
-            index++;
-        }
-
-        (int row, int col) = layout == MatrixLayout.RowMajor ? (index / cols, index % cols) : (index % rows, index / rows);
-        throw new ArgumentException(
-            string.Create(CultureInfo.InvariantCulture, $"{name} contains {data[index]} at ({row}, {col}); inputs must be finite."),
-            name);
     }
 
     /// <summary>
