@@ -193,6 +193,12 @@ public static class TorchAttention
     }
 
     /// <summary>Attention in one fused call to <c>torch.nn.functional.scaled_dot_product_attention</c>.</summary>
+    /// <remarks>
+    /// Inputs of fewer than four dimensions are viewed as (1, ..., n, d) first, because libtorch uses its CPU flash
+    /// kernel only for four-dimensional inputs and otherwise builds the full pattern. Measured with
+    /// <c>bench memory --engine torch-fused --n 30000</c> (causal, d = 64): peak resident growth 81 MiB and 4.3 s,
+    /// where the same call on two-dimensional tensors grew by 11.0 GiB and took 143 s.
+    /// </remarks>
     /// <param name="q">Queries (..., nQ, dK).</param>
     /// <param name="k">Keys (..., nK, dK).</param>
     /// <param name="v">Values (..., nK, dV).</param>
@@ -208,8 +214,23 @@ public static class TorchAttention
     /// <summary><see cref="Fused"/> on inputs the caller has checked.</summary>
     internal static Tensor FusedChecked(Tensor q, Tensor k, Tensor v, bool isCausal)
     {
-        // TorchSharp 0.107 spells PyTorch's is_causal as is_casual; the scale defaults to 1/sqrt(dK).
-        return nn.functional.scaled_dot_product_attention(q, k, v, is_casual: isCausal); // (..., nQ, dV)
+        // libtorch picks its CPU flash kernel (which never builds the pattern) only for (batch, heads, n, d)
+        // inputs; for fewer dimensions it falls back to the explicit math path, which holds the whole pattern.
+        // So inputs are viewed as four-dimensional and the result is viewed back.
+        long extra = Math.Max(0, 4 - q.dim());
+        if (extra == 0)
+        {
+            // TorchSharp 0.107 spells PyTorch's is_causal as is_casual; the scale defaults to 1/sqrt(dK).
+            return nn.functional.scaled_dot_product_attention(q, k, v, is_casual: isCausal); // (..., nQ, dV)
+        }
+        using var scope = NewDisposeScope();
+        Tensor Lift(Tensor t)
+        {
+            for (long i = 0; i < extra; i++) t = t.unsqueeze(0);
+            return t; // (1, ..., 1, ..., n, d): four dimensions, no copy
+        }
+        Tensor output = nn.functional.scaled_dot_product_attention(Lift(q), Lift(k), Lift(v), is_casual: isCausal);
+        return output.reshape([.. q.shape[..^1], v.shape[^1]]).MoveToOuterDisposeScope(); // (..., nQ, dV)
     }
 
     /// <summary>
