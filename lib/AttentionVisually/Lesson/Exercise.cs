@@ -19,10 +19,16 @@ public static class Exercise
     /// <param name="hint">What to look at when the answer is wrong.</param>
     /// <param name="referenceSolution">Computes the answer the way the chapter intends; used headless.</param>
     /// <returns>A message saying whether the answer is right.</returns>
+    /// <exception cref="ArgumentException"><paramref name="expected"/> is NaN or infinite, or <paramref name="tolerance"/> is
+    /// negative, NaN or infinite: no answer could be judged against them (a course bug, reported instead of a wrong verdict).</exception>
     /// <exception cref="InvalidOperationException">Headless, the reference solution disagrees with the expected value (a course bug).</exception>
     public static string Check(string name, double? answer, double expected, double tolerance, string hint, Func<double> referenceSolution)
     {
         ArgumentNullException.ThrowIfNull(referenceSolution);
+        if (!double.IsFinite(expected))
+            throw new ArgumentException($"{name}: the expected value is {expected}; an exercise needs a finite value to compare answers with.", nameof(expected));
+        if (!(tolerance >= 0) || double.IsInfinity(tolerance))
+            throw new ArgumentOutOfRangeException(nameof(tolerance), tolerance, $"{name}: the tolerance must be zero or positive and finite.");
         if (answer is null)
         {
             if (!IsHeadless) return $"⏳ {name}: not answered yet. Hint: {hint}";
