@@ -1,6 +1,4 @@
-using AttentionVisually.Torch;
-
-namespace AttentionVisually;
+namespace AttentionVisually.Torch;
 
 /// <summary>
 /// Every attention engine this machine can run, for chapters and benches that compare them: the managed ones
@@ -47,6 +45,6 @@ public static class Engines
     /// <exception cref="TorchUnavailableException">TorchSharp's natives could not be loaded.</exception>
     public static long TorchParameterCount(TransformerConfig config)
     {
-        return TorchModules.CountParameters(TorchGptConfig.From(config, bias: true));
+        return TorchModules.CountParameters(config with { Bias = true });
     }
 }
