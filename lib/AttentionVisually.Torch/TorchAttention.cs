@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using AttentionVisually.Checks;
 
 namespace AttentionVisually.Torch;
 

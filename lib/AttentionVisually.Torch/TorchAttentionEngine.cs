@@ -1,6 +1,7 @@
 using MathNet.Numerics.LinearAlgebra;
 using TorchSharp;
 using static TorchSharp.torch;
+using AttentionVisually.Checks;
 
 namespace AttentionVisually.Torch;
 

@@ -1,5 +1,6 @@
 using MathNet.Numerics.LinearAlgebra;
 using static TorchSharp.torch;
+using AttentionVisually.Checks;
 
 namespace AttentionVisually.Torch;
 

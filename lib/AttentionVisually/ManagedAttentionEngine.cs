@@ -1,5 +1,6 @@
 using AttentionVisually.Kernels;
 using MathNet.Numerics.LinearAlgebra;
+using AttentionVisually.Checks;
 
 namespace AttentionVisually;
 

@@ -1,3 +1,5 @@
+using AttentionVisually.Checks;
+
 namespace AttentionVisually;
 
 /// <summary>

@@ -43,4 +43,29 @@ public class ExerciseTests
         Assert.Contains("0.5", ex.Message);
         Assert.Throws<InvalidOperationException>(() => Expect.That("rows sum to 1", false));
     }
+
+    [Theory]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void An_expected_value_that_is_not_finite_is_reported_as_a_course_bug_not_as_a_wrong_answer(double expected)
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Exercise.Check("x", 1.0, expected, 1e-9, "hint", () => 1.0));
+        Assert.Equal("expected", ex.ParamName);
+    }
+
+    [Theory]
+    [InlineData(-1e-9)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void A_negative_or_undefined_tolerance_is_refused(double tolerance)
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => Exercise.Check("x", 2.0, 2.0, tolerance, "hint", () => 2.0));
+        Assert.Equal("tolerance", ex.ParamName);
+    }
+
+    [Fact]
+    public void A_NaN_answer_is_judged_wrong_with_the_hint()
+    {
+        Assert.StartsWith("❌", Exercise.Check("x", double.NaN, 2.0, 1e-9, "look again", () => 2.0));
+    }
 }

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Numerics.Tensors;
 using MathNet.Numerics.LinearAlgebra;
 
-namespace AttentionVisually;
+namespace AttentionVisually.Checks;
 
 /// <summary>
 /// The one set of rules every attention entry point applies to q (nQ, dK), k (nK, dK) and v (nK, dV), whatever
@@ -105,7 +105,8 @@ internal static class AttentionInputs
 
     /// <summary>
     /// Throws when finite q and k are so large that a dot product q · k could overflow float: the scores would be
-    /// ±∞ and softmax would return NaN. The bound max|q| · max|k| · dK is conservative.
+    /// ±∞ and softmax would return NaN. The bound max|q| · max|k| · dK is conservative. The exception names the
+    /// larger of the two (q when they are alike), the one to scale down first.
     /// </summary>
     public static void ScoresFit(double maxQ, double maxK, long dK, Arg qArg, Arg kArg)
     {
@@ -113,7 +114,7 @@ internal static class AttentionInputs
         {
             throw new ArgumentException(
                 Text($"{qArg.Label} and {kArg.Label} are too large: max |q| = {maxQ:G3}, max |k| = {maxK:G3}, dK = {dK}, so q · k could overflow float; scale the inputs down."),
-                qArg.Param);
+                maxK > maxQ ? kArg.Param : qArg.Param);
         }
     }
 
@@ -197,7 +198,7 @@ internal static class AttentionInputs
                 from.Param);
         }
 
-        return data is not null ? Math.Abs(TensorPrimitives.MaxMagnitude<float>(data)) : Compare.MaxAbs(result);
+        return data is not null ? Math.Abs(TensorPrimitives.MaxMagnitude<float>(data)) : result.Enumerate().Max(x => Math.Abs((double)x));
     }
 
     /// <summary>The message for a non-finite entry, with its position.</summary>

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace AttentionVisually;
+namespace AttentionVisually.Checks;
 
 /// <summary>
 /// Refuses, before any work, an allocation that cannot succeed: more entries than one .NET array holds, or more
