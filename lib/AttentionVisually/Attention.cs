@@ -83,7 +83,7 @@ public static class Attention
     {
         var scores = Scale(q.TransposeAndMultiply(k), q.ColumnCount); // (numQueries, numKeys)
         if (mask is not null) scores = ApplyMask(scores, mask);
-        return Softmax.Rows(scores, temperature);
+        return Softmax.OverKeys(scores, temperature);
     }
 
     /// <summary>

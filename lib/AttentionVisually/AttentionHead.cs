@@ -123,19 +123,9 @@ public sealed class AttentionHead
     }
 
     /// <summary>
-    /// Cross-attention: queries come from one sequence (for example the text being written), keys and
-    /// values from another (for example the text being translated), possibly of a different length.
+    /// The forward pass: queries, keys and values, the pattern, and Δe as one matrix product. Errors name the caller's
+    /// arguments (<paramref name="qFrom"/>, <paramref name="kFrom"/>), e.g. <c>e</c> for self-attention.
     /// </summary>
-    /// <param name="queriesFrom">Embeddings that ask, shape (numQueries, dModel).</param>
-    /// <param name="keysFrom">Embeddings that answer, shape (numKeys, dModel).</param>
-    /// <param name="mask">Optional mask, shape (numQueries, numKeys).</param>
-    /// <returns>Every intermediate; Δe has shape (numQueries, dModel).</returns>
-    /// <exception cref="ArgumentException">Wrong width, empty, not finite, too large, or a mask of the wrong size.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">The pattern would not fit in memory (use the flash engine).</exception>
-    public HeadOutput Forward(Matrix<float> queriesFrom, Matrix<float> keysFrom, Mask? mask) =>
-        Forward(queriesFrom, keysFrom, mask, new(nameof(queriesFrom)), new(nameof(keysFrom)));
-
-    /// <summary>The forward pass, with errors naming the caller's arguments.</summary>
     internal HeadOutput Forward(Matrix<float> queriesFrom, Matrix<float> keysFrom, Mask? mask, Arg qFrom, Arg kFrom)
     {
         CheckEmbeddings(queriesFrom, qFrom);
@@ -152,6 +142,19 @@ public sealed class AttentionHead
         var deltaE = pattern * v;                                 // (numQueries, dModel)
         return new HeadOutput(q, k, vDown, v, pattern, deltaE);
     }
+
+    /// <summary>
+    /// Cross-attention: queries come from one sequence (for example the text being written), keys and
+    /// values from another (for example the text being translated), possibly of a different length.
+    /// </summary>
+    /// <param name="queriesFrom">Embeddings that ask, shape (numQueries, dModel).</param>
+    /// <param name="keysFrom">Embeddings that answer, shape (numKeys, dModel).</param>
+    /// <param name="mask">Optional mask, shape (numQueries, numKeys).</param>
+    /// <returns>Every intermediate; Δe has shape (numQueries, dModel).</returns>
+    /// <exception cref="ArgumentException">Wrong width, empty, not finite, too large, or a mask of the wrong size.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The pattern would not fit in memory (use the flash engine).</exception>
+    public HeadOutput Forward(Matrix<float> queriesFrom, Matrix<float> keysFrom, Mask? mask) =>
+        Forward(queriesFrom, keysFrom, mask, new(nameof(queriesFrom)), new(nameof(keysFrom)));
 
     /// <summary>x wᵀ, refused when finite x is so large that the product overflows.</summary>
     private static Matrix<float> Project(Matrix<float> x, Matrix<float> w, string what, Arg from)

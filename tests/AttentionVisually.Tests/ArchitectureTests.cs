@@ -4,7 +4,7 @@ using System.Xml.Linq;
 namespace AttentionVisually.Tests;
 
 /// <summary>
-/// The library is layered by what it depends on: the core needs MathNet only, every other part builds on
+/// The library is layered by what it depends on: the core needs MathNet (and a CSV reader) only, every other part builds on
 /// the core, and no namespace uses a namespace that uses it back. Checked from the sources and project files,
 /// so a new arrow shows up here before it shows up in a chapter.
 /// </summary>
@@ -17,10 +17,10 @@ public partial class ArchitectureTests
             .Select(e => (string?)e.Attribute("Include") ?? "").Where(i => i.Length > 0);
 
     [Fact]
-    public void The_core_depends_on_the_math_packages_only_and_on_no_other_project()
+    public void The_core_depends_on_the_math_packages_and_a_CSV_reader_only_and_on_no_other_project()
     {
         Assert.Empty(Includes("AttentionVisually", "ProjectReference"));
-        Assert.Equal(["MathNet.Numerics", "System.Numerics.Tensors"], Includes("AttentionVisually", "PackageReference").Order());
+        Assert.Equal(["MathNet.Numerics", "Sep", "System.Numerics.Tensors"], Includes("AttentionVisually", "PackageReference").Order());
     }
 
     [Theory]
@@ -73,6 +73,15 @@ public partial class ArchitectureTests
 
     private static string WithoutCommentsAndStrings(string code) =>
         CommentOrString().Replace(code, m => m.Value.StartsWith('/') ? "" : "\"\"");
+
+    [Fact]
+    public void The_chart_extension_the_set_up_loads_is_the_version_pinned_for_the_course()
+    {
+        string pinned = XDocument.Load(Path.Combine(CoursePaths.Root, "Directory.Packages.props")).Descendants("PackageVersion")
+            .Single(e => (string?)e.Attribute("Include") == "Plotly.NET.Interactive").Attribute("Version")!.Value;
+        string setup = File.ReadAllText(Path.Combine(CoursePaths.Root, "notebooks", "setup.dib"));
+        Assert.Contains($"#r \"nuget:Plotly.NET.Interactive,{pinned}\"", setup);
+    }
 
     private static bool Reaches(Dictionary<string, HashSet<string>> uses, string from, string to, HashSet<string> seen)
     {

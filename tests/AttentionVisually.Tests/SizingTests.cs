@@ -124,4 +124,26 @@ public class SizingTests
         Assert.Equal(96L * 96 * 2048 * 2048 * 4, Sizing.AllPatternsBytes(Gpt3, 2048));
         Assert.Equal(2L * 96 * 2048 * 96 * 128 * 2, Sizing.KvCacheBytes(Gpt3, 2048));
     }
+
+    [Theory]
+    [InlineData("name,family,reported_params,layers,d_model,heads,d_head,d_ff,vocab\nx,y,1,1,1,1,1,1,1\n", "column \"context\" is missing")]
+    [InlineData("name,family,reported_params,layers,d_model,heads,d_head,d_ff,vocab,context\nx,y,1,two,1,1,1,1,1,1\n", "line 2: layers = \"two\" is not a whole number")]
+    [InlineData("name,family,reported_params,layers,d_model,heads,d_head,d_ff,vocab,context\nx,y,1,1,1,1,1,1,1,1\nz,y,1,1,0,1,1,1,1,1\n", "line 3: DModel is 0")]
+    [InlineData("name,family,reported_params,layers,d_model,heads,d_head,d_ff,vocab,context\nx,y,1,1,1,1,1,1,1,99999999999\n", "context = 99999999999 does not fit")]
+    [InlineData("name,family,reported_params,layers,d_model,heads,d_head,d_ff,vocab,context\n", "holds no model")]
+    public void A_malformed_model_table_is_refused_naming_the_file_the_line_and_the_column(string text, string expected)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"models-{Guid.NewGuid():N}.csv");
+        File.WriteAllText(path, text);
+        try
+        {
+            var ex = Assert.Throws<FormatException>(() => ModelCatalog.Load(path));
+            Assert.Contains(path, ex.Message);
+            Assert.Contains(expected, ex.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }
