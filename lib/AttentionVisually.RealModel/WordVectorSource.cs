@@ -26,7 +26,7 @@ public static class WordVectorSource
             var t = model.Tokenize(w);
             // [CLS] word [SEP]: exactly one piece in between.
             if (t.Count != 3) throw new InvalidOperationException($"\"{w}\" is {t.Count - 2} word pieces, not one token.");
-            return (w, model.Weights.Embeddings.Word.Row(t.Ids[1]));
+            return (w, model.TokenEmbedding(t.Ids[1]));
         }).ToArray();
     }
 }

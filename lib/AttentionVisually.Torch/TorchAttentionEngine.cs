@@ -1,6 +1,7 @@
 using MathNet.Numerics.LinearAlgebra;
 using TorchSharp;
 using static TorchSharp.torch;
+using AttentionVisually.Checks;
 
 namespace AttentionVisually.Torch;
 
@@ -52,10 +53,12 @@ public sealed class TorchAttentionEngine : IAttentionEngine
     /// <param name="v">Values (nK, dV).</param>
     /// <param name="isCausal">When true, query i attends only keys j &lt;= i.</param>
     /// <returns>(nQ, dV).</returns>
-    /// <exception cref="ArgumentException">A shape does not fit, or an entry is NaN or infinite.</exception>
+    /// <exception cref="ArgumentException">A shape does not fit, an entry is NaN or infinite, or a sum could overflow float.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">Explicit mode: the pattern would not fit in memory.</exception>
     public Matrix<float> Attend(Matrix<float> q, Matrix<float> k, Matrix<float> v, bool isCausal)
     {
         AttentionInputs.Check(q, k, v);
+        if (Mode == TorchAttentionMode.Explicit) Attention.PatternFits(q.RowCount, k.RowCount, new(nameof(k)));
         using var scope = NewDisposeScope();
         Tensor output = Compute(TensorConvert.ToTensor(q, Device), TensorConvert.ToTensor(k, Device), TensorConvert.ToTensor(v, Device), isCausal);
         return TensorConvert.ToMatrix(output);
@@ -67,12 +70,14 @@ public sealed class TorchAttentionEngine : IAttentionEngine
     /// <param name="v">Values (nK, dV).</param>
     /// <param name="isCausal">When true, query i attends only keys j &lt;= i.</param>
     /// <returns>Output (nQ, dV) and pattern (nQ, nK), row i = the weights query i gives each key.</returns>
-    /// <exception cref="ArgumentException">A shape does not fit, or an entry is NaN or infinite.</exception>
+    /// <exception cref="ArgumentException">A shape does not fit, an entry is NaN or infinite, or a sum could overflow float.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The pattern would not fit in memory.</exception>
     public (Matrix<float> Output, Matrix<float> Pattern) AttendWithPattern(Matrix<float> q, Matrix<float> k, Matrix<float> v, bool isCausal)
     {
         AttentionInputs.Check(q, k, v);
+        Attention.PatternFits(q.RowCount, k.RowCount, new(nameof(k)));
         using var scope = NewDisposeScope();
-        (Tensor output, Tensor pattern) = TorchAttention.Explicit(
+        (Tensor output, Tensor pattern) = TorchAttention.ExplicitChecked(
             TensorConvert.ToTensor(q, Device), TensorConvert.ToTensor(k, Device), TensorConvert.ToTensor(v, Device), isCausal);
         return (TensorConvert.ToMatrix(output), TensorConvert.ToMatrix(pattern));
     }
@@ -83,21 +88,33 @@ public sealed class TorchAttentionEngine : IAttentionEngine
     /// <param name="v">Values (..., nK, dV).</param>
     /// <param name="isCausal">When true, query i attends only keys j &lt;= i.</param>
     /// <returns>(..., nQ, dV); the caller owns it.</returns>
-    /// <exception cref="ArgumentException">A tensor is on another device, is not float32, contains NaN or infinity, or a shape does not fit.</exception>
+    /// <exception cref="ArgumentException">A tensor is on another device, is not float32, contains NaN or infinity, a shape does
+    /// not fit, or q · k or a weighted sum of values could overflow float.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">Explicit mode: the pattern would not fit in memory.</exception>
     public Tensor Attend(Tensor q, Tensor k, Tensor v, bool isCausal)
     {
-        CheckTensor(q, Device, nameof(q));
-        CheckTensor(k, Device, nameof(k));
-        CheckTensor(v, Device, nameof(v));
+        CheckPlacement(q, Device, nameof(q));
+        CheckPlacement(k, Device, nameof(k));
+        CheckPlacement(v, Device, nameof(v));
+        TorchAttention.Check(q, k, v, new(nameof(q)), new(nameof(k)), new(nameof(v)));
+        if (Mode == TorchAttentionMode.Explicit) TorchAttention.PatternFits(q, k, copies: 2, new(nameof(k)));
         using var scope = NewDisposeScope();
         return Compute(q, k, v, isCausal).MoveToOuterDisposeScope();
     }
 
+    // Inputs are checked by the caller: each rule runs once per call.
     private Tensor Compute(Tensor q, Tensor k, Tensor v, bool isCausal) =>
-        Mode == TorchAttentionMode.Fused ? TorchAttention.Fused(q, k, v, isCausal) : TorchAttention.Explicit(q, k, v, isCausal).Output;
+        Mode == TorchAttentionMode.Fused ? TorchAttention.FusedChecked(q, k, v, isCausal) : TorchAttention.ExplicitChecked(q, k, v, isCausal).Output;
 
     /// <summary>The boundary check of every tensor entry point: on the right device, not empty, float32, finite.</summary>
     internal static void CheckTensor(Tensor t, Device device, string name)
+    {
+        CheckPlacement(t, device, name);
+        TorchAttention.MaxMagnitude(t, new(name));
+    }
+
+    /// <summary>The boundary check of a tensor's placement and type: on the right device, not empty, float32.</summary>
+    private static void CheckPlacement(Tensor t, Device device, string name)
     {
         ArgumentNullException.ThrowIfNull(t, name);
         TorchDevices.CheckOn(t, device, name);
@@ -108,11 +125,6 @@ public sealed class TorchAttentionEngine : IAttentionEngine
         if (t.dtype != ScalarType.Float32)
         {
             throw new ArgumentException($"{name} has type {t.dtype} but the engine computes in float32.", name);
-        }
-        using var scope = NewDisposeScope();
-        if (!isfinite(t).all().item<bool>())
-        {
-            throw new ArgumentException($"{name} (shape {TensorConvert.ShapeOf(t)}) contains NaN or infinity; inputs must be finite.", name);
         }
     }
 }

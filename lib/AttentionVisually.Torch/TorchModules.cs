@@ -86,7 +86,7 @@ public sealed class TorchAttentionBlock : nn.Module<Tensor, Tensor>
         long[] lead = x.shape[..^2];
         Tensor[] parts = qkv.forward(x).chunk(3, -1);                                   // 3 x (..., seqLen, numHeads headDim)
         Tensor Heads(Tensor t) => t.view([.. lead, seqLen, numHeads, headDim]).transpose(-3, -2); // (..., numHeads, seqLen, headDim)
-        Tensor attended = TorchAttention.Fused(Heads(parts[0]), Heads(parts[1]), Heads(parts[2]), isCausal: true); // (..., numHeads, seqLen, headDim)
+        Tensor attended = TorchAttention.FusedChecked(Heads(parts[0]), Heads(parts[1]), Heads(parts[2]), isCausal: true); // (..., numHeads, seqLen, headDim)
         Tensor merged = attended.transpose(-3, -2).reshape([.. lead, seqLen, numHeads * headDim]);  // (..., seqLen, numHeads headDim)
         return output.forward(merged).MoveToOuterDisposeScope();                        // (..., seqLen, dModel)
     }

@@ -1,5 +1,6 @@
 using MathNet.Numerics.LinearAlgebra;
 using static TorchSharp.torch;
+using AttentionVisually.Checks;
 
 namespace AttentionVisually.Torch;
 
@@ -30,7 +31,7 @@ public sealed class TorchMultiHeadAttention : IDisposable
     /// <param name="wValueUp">Per head, the value-up map (dModel, dV).</param>
     /// <param name="mode">Explicit or fused attention inside each head.</param>
     /// <param name="device">Where to compute; <see cref="TorchDevices.Default"/> when null.</param>
-    /// <exception cref="ArgumentException">The lists differ in length or are empty, or a shape does not fit.</exception>
+    /// <exception cref="ArgumentException">The lists differ in length or are empty, a shape does not fit, or a weight is NaN or infinite.</exception>
     /// <exception cref="TorchUnavailableException">TorchSharp's natives could not be loaded.</exception>
     public TorchMultiHeadAttention(
         IReadOnlyList<Matrix<float>> wQ,
@@ -61,6 +62,10 @@ public sealed class TorchMultiHeadAttention : IDisposable
             Shape.Check(wK[h], DK, DModel, $"wK[{h}]");
             Shape.Check(wValueDown[h], DV, DModel, $"wValueDown[{h}]");
             Shape.Check(wValueUp[h], DModel, DV, $"wValueUp[{h}]");
+            Shape.Finite(wQ[h], $"wQ[{h}]");
+            Shape.Finite(wK[h], $"wK[{h}]");
+            Shape.Finite(wValueDown[h], $"wValueDown[{h}]");
+            Shape.Finite(wValueUp[h], $"wValueUp[{h}]");
         }
 
         Engine = new TorchAttentionEngine(mode, device);
@@ -188,23 +193,31 @@ public sealed class TorchMultiHeadAttention : IDisposable
 
     private (Tensor DeltaE, Tensor? Patterns) Compute(Tensor e, Tensor context, bool isCausal, bool keepPatterns)
     {
-        Tensor q = TorchAttention.Project(e, wQ);                 // (numHeads, nQ, dK)
-        Tensor k = TorchAttention.Project(context, wK);           // (numHeads, nK, dK)
-        Tensor vDown = TorchAttention.Project(context, wValueDown); // (numHeads, nK, dV)
+        Arg eArg = new(nameof(e)), contextArg = ReferenceEquals(e, context) ? eArg : new(nameof(context));
+        Tensor q = TorchAttention.ProjectChecked(e, wQ, eArg);                   // (numHeads, nQ, dK)
+        Tensor k = TorchAttention.ProjectChecked(context, wK, contextArg);       // (numHeads, nK, dK)
+        Tensor vDown = TorchAttention.ProjectChecked(context, wValueDown, contextArg); // (numHeads, nK, dV)
+        TorchAttention.Check(q, k, vDown, eArg, contextArg, contextArg);
+        if (keepPatterns || Engine.Mode == TorchAttentionMode.Explicit) TorchAttention.PatternFits(q, k, copies: 2, contextArg);
         Tensor? patterns = null;
         Tensor heads;                                              // (numHeads, nQ, dV)
         if (keepPatterns)
         {
-            (heads, patterns) = TorchAttention.Explicit(q, k, vDown, isCausal); // patterns (numHeads, nQ, nK)
+            (heads, patterns) = TorchAttention.ExplicitChecked(q, k, vDown, isCausal); // patterns (numHeads, nQ, nK)
         }
         else
         {
             heads = Engine.Mode == TorchAttentionMode.Fused
-                ? TorchAttention.Fused(q, k, vDown, isCausal)
-                : TorchAttention.Explicit(q, k, vDown, isCausal).Output;
+                ? TorchAttention.FusedChecked(q, k, vDown, isCausal)
+                : TorchAttention.ExplicitChecked(q, k, vDown, isCausal).Output;
         }
         Tensor proposals = heads.matmul(wValueUp.transpose(-2, -1)); // (numHeads, nQ, dV) x (numHeads, dV, dModel) -> (numHeads, nQ, dModel)
-        return (proposals.sum(dim: 0), patterns);                       // (nQ, dModel)
+        Tensor deltaE = proposals.sum(dim: 0);                        // (nQ, dModel)
+        if (!isfinite(deltaE).all().item<bool>())
+        {
+            throw new ArgumentException($"{contextArg.Label} is too large: the sum of the heads' proposals overflows float; scale it down.", contextArg.Param);
+        }
+        return (deltaE, patterns);
     }
 
     private void CheckInputs(Matrix<float> e, Matrix<float> context)

@@ -1,4 +1,5 @@
 using MathNet.Numerics.LinearAlgebra;
+using AttentionVisually.Checks;
 
 namespace AttentionVisually;
 
@@ -20,9 +21,11 @@ public static class Attention
     /// <param name="k">Keys, shape (numKeys, dK).</param>
     /// <returns>Scores, shape (numQueries, numKeys); entry (i, j) is q_i · k_j.</returns>
     /// <exception cref="ArgumentException">Empty input, non-finite values, or different dK.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The grid would not fit in memory (use the flash engine).</exception>
     public static Matrix<float> Scores(Matrix<float> q, Matrix<float> k)
     {
-        CheckQueriesKeys(q, k);
+        AttentionInputs.CheckQueriesKeys(q, k);
+        PatternFits(q.RowCount, k.RowCount, new("k"));
         return q.TransposeAndMultiply(k); // (numQueries, numKeys)
     }
 
@@ -66,25 +69,39 @@ public static class Attention
     /// <param name="mask">Optional mask, shape (numQueries, numKeys).</param>
     /// <param name="temperature">Softmax temperature, 1 by default.</param>
     /// <returns>The pattern, shape (numQueries, numKeys); rows sum to 1 (all zeros for a fully masked query).</returns>
-    /// <exception cref="ArgumentException">Shapes do not match, an input is empty or not finite.</exception>
+    /// <exception cref="ArgumentException">Shapes do not match, an input is empty or not finite, or q · k could overflow.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The pattern would not fit in memory (use the flash engine).</exception>
     public static Matrix<float> Pattern(Matrix<float> q, Matrix<float> k, Mask? mask = null, float temperature = 1f)
     {
-        var scores = Scale(Scores(q, k), q.ColumnCount); // (numQueries, numKeys)
+        AttentionInputs.CheckQueriesKeys(q, k);
+        PatternFits(q.RowCount, k.RowCount, new("k"));
+        return CheckedPattern(q, k, mask, temperature);
+    }
+
+    /// <summary>The pattern of inputs already checked by the caller (each rule is applied once per call).</summary>
+    internal static Matrix<float> CheckedPattern(Matrix<float> q, Matrix<float> k, Mask? mask, float temperature = 1f)
+    {
+        var scores = Scale(q.TransposeAndMultiply(k), q.ColumnCount); // (numQueries, numKeys)
         if (mask is not null) scores = ApplyMask(scores, mask);
         return Softmax.OverKeys(scores, temperature);
     }
+
+    /// <summary>
+    /// Refuses a (numQueries, numKeys) pattern that cannot be built: more entries than a matrix holds, or more
+    /// memory than the machine has (the score grid and the pattern exist at once).
+    /// </summary>
+    internal static void PatternFits(long numQueries, long numKeys, Arg from) =>
+        MemoryCheck.DenseFits(numQueries, numKeys, $"the attention pattern of {from.Label}", from.Param, MemoryCheck.UseFlash, copies: 2);
 
     /// <summary>The weighted sum of values: row i of the result is Σ_j pattern[i, j] · v_j.</summary>
     /// <param name="pattern">Weights, shape (numQueries, numKeys).</param>
     /// <param name="v">Values, shape (numKeys, dV).</param>
     /// <returns>Shape (numQueries, dV).</returns>
-    /// <exception cref="ArgumentException">numKeys differs between the pattern and the values.</exception>
+    /// <exception cref="ArgumentException">numKeys differs between the pattern and the values, an entry is not finite,
+    /// or a weighted sum could overflow float.</exception>
     public static Matrix<float> Apply(Matrix<float> pattern, Matrix<float> v)
     {
-        Shape.NotEmpty(pattern, nameof(pattern));
-        Shape.NotEmpty(v, nameof(v));
-        if (pattern.ColumnCount != v.RowCount)
-            throw new ArgumentException($"pattern has {pattern.ColumnCount} keys (shape ({pattern.RowCount}, {pattern.ColumnCount})) but v has {v.RowCount} rows (shape ({v.RowCount}, {v.ColumnCount})).", nameof(v));
+        AttentionInputs.CheckMix(pattern, v);
         return pattern * v; // (numQueries, dV)
     }
 
@@ -94,11 +111,13 @@ public static class Attention
     /// <param name="v">Values, shape (numKeys, dV).</param>
     /// <param name="mask">Optional mask, shape (numQueries, numKeys).</param>
     /// <returns>The output (numQueries, dV) and the pattern (numQueries, numKeys).</returns>
-    /// <exception cref="ArgumentException">Shapes do not match, an input is empty or not finite.</exception>
+    /// <exception cref="ArgumentException">Shapes do not match, an input is empty or not finite, or a sum could overflow.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The pattern would not fit in memory (use the flash engine).</exception>
     public static AttentionResult ScaledDotProduct(Matrix<float> q, Matrix<float> k, Matrix<float> v, Mask? mask = null)
     {
         AttentionInputs.Check(q, k, v);
-        var pattern = Pattern(q, k, mask);
+        PatternFits(q.RowCount, k.RowCount, new("k"));
+        var pattern = CheckedPattern(q, k, mask);
         return new AttentionResult(pattern * v, pattern);
     }
 
@@ -109,17 +128,6 @@ public static class Attention
     {
         ArgumentNullException.ThrowIfNull(pattern);
         return pattern.Transpose();
-    }
-
-    internal static void CheckQueriesKeys(Matrix<float> q, Matrix<float> k)
-    {
-        Shape.NotEmpty(q, nameof(q));
-        Shape.NotEmpty(k, nameof(k));
-        if (q.ColumnCount != k.ColumnCount)
-            throw new ArgumentException($"k has dK = {k.ColumnCount} (shape ({k.RowCount}, {k.ColumnCount})) but q has dK = {q.ColumnCount} (shape ({q.RowCount}, {q.ColumnCount})).", nameof(k));
-        Shape.Finite(q, nameof(q));
-        Shape.Finite(k, nameof(k));
-        AttentionInputs.ScoresFit(q, k);
     }
 }
 
@@ -135,6 +143,11 @@ public sealed class ExplicitAttentionEngine : IAttentionEngine
     public string Name => "managed explicit";
 
     /// <inheritdoc />
-    public Matrix<float> Attend(Matrix<float> q, Matrix<float> k, Matrix<float> v, bool isCausal) =>
-        Attention.ScaledDotProduct(q, k, v, isCausal ? Mask.Causal(q.RowCount, k.RowCount) : null).Output;
+    public Matrix<float> Attend(Matrix<float> q, Matrix<float> k, Matrix<float> v, bool isCausal)
+    {
+        AttentionInputs.Check(q, k, v);
+        Attention.PatternFits(q.RowCount, k.RowCount, new("k"));
+        var pattern = Attention.CheckedPattern(q, k, isCausal ? Mask.Causal(q.RowCount, k.RowCount) : null);
+        return pattern * v; // (numQueries, dV)
+    }
 }

@@ -1,4 +1,5 @@
 using MathNet.Numerics.LinearAlgebra;
+using AttentionVisually.Checks;
 
 namespace AttentionVisually;
 
@@ -84,38 +85,62 @@ public sealed class AttentionHead
     /// <summary>Queries for a sequence, Q = E W_Qᵀ.</summary>
     /// <param name="e">Embeddings, shape (seqLen, dModel).</param>
     /// <returns>Shape (seqLen, dK).</returns>
-    /// <exception cref="ArgumentException">Wrong width, empty or not finite.</exception>
-    public Matrix<float> Queries(Matrix<float> e) => CheckEmbeddings(e, nameof(e)).TransposeAndMultiply(wQ);
+    /// <exception cref="ArgumentException">Wrong width, empty, not finite, or so large that the queries overflow.</exception>
+    public Matrix<float> Queries(Matrix<float> e) => Project(CheckEmbeddings(e, new(nameof(e))), wQ, "its queries", new(nameof(e)));
 
     /// <summary>Keys for a sequence, K = E W_Kᵀ.</summary>
     /// <param name="e">Embeddings, shape (seqLen, dModel).</param>
     /// <returns>Shape (seqLen, dK).</returns>
-    /// <exception cref="ArgumentException">Wrong width, empty or not finite.</exception>
-    public Matrix<float> Keys(Matrix<float> e) => CheckEmbeddings(e, nameof(e)).TransposeAndMultiply(wK);
+    /// <exception cref="ArgumentException">Wrong width, empty, not finite, or so large that the keys overflow.</exception>
+    public Matrix<float> Keys(Matrix<float> e) => Project(CheckEmbeddings(e, new(nameof(e))), wK, "its keys", new(nameof(e)));
 
     /// <summary>Values for a sequence, V = E W_downᵀ W_upᵀ: each row lives in embedding space.</summary>
     /// <param name="e">Embeddings, shape (seqLen, dModel).</param>
     /// <returns>Shape (seqLen, dModel).</returns>
-    /// <exception cref="ArgumentException">Wrong width, empty or not finite.</exception>
+    /// <exception cref="ArgumentException">Wrong width, empty, not finite, or so large that the values overflow.</exception>
     public Matrix<float> Values(Matrix<float> e) =>
-        CheckEmbeddings(e, nameof(e)).TransposeAndMultiply(wValueDown).TransposeAndMultiply(wValueUp);
+        Project(Project(CheckEmbeddings(e, new(nameof(e))), wValueDown, "its values", new(nameof(e))), wValueUp, "its values", new(nameof(e)));
 
     /// <summary>Self-attention: queries, keys and values all come from the same sequence.</summary>
     /// <param name="e">Embeddings, shape (seqLen, dModel).</param>
     /// <param name="mask">Optional mask, shape (seqLen, seqLen).</param>
     /// <returns>Every intermediate and the proposed change Δe, shape (seqLen, dModel).</returns>
-    /// <exception cref="ArgumentException">Wrong width, empty, not finite, or a mask of the wrong size.</exception>
-    public HeadOutput Forward(Matrix<float> e, Mask? mask = null) => Forward(e, e, mask);
+    /// <exception cref="ArgumentException">Wrong width, empty, not finite, too large, or a mask of the wrong size.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The pattern would not fit in memory (use the flash engine).</exception>
+    public HeadOutput Forward(Matrix<float> e, Mask? mask = null) => Forward(e, e, mask, new(nameof(e)), new(nameof(e)));
 
     /// <summary>Self-attention with or without the causal mask.</summary>
     /// <param name="e">Embeddings, shape (seqLen, dModel).</param>
     /// <param name="isCausal">When true, token i attends only to tokens j ≤ i.</param>
     /// <returns>Every intermediate and the proposed change Δe.</returns>
-    /// <exception cref="ArgumentException">Wrong width, empty or not finite.</exception>
+    /// <exception cref="ArgumentException">Wrong width, empty, not finite or too large.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The pattern would not fit in memory (use the flash engine).</exception>
     public HeadOutput Forward(Matrix<float> e, bool isCausal)
     {
-        CheckEmbeddings(e, nameof(e));
-        return Forward(e, e, isCausal ? Mask.Causal(e.RowCount) : null);
+        CheckEmbeddings(e, new(nameof(e)));
+        Attention.PatternFits(e.RowCount, e.RowCount, new(nameof(e)));
+        return Forward(e, e, isCausal ? Mask.Causal(e.RowCount) : null, new(nameof(e)), new(nameof(e)));
+    }
+
+    /// <summary>
+    /// The forward pass: queries, keys and values, the pattern, and Δe as one matrix product. Errors name the caller's
+    /// arguments (<paramref name="qFrom"/>, <paramref name="kFrom"/>), e.g. <c>e</c> for self-attention.
+    /// </summary>
+    internal HeadOutput Forward(Matrix<float> queriesFrom, Matrix<float> keysFrom, Mask? mask, Arg qFrom, Arg kFrom)
+    {
+        CheckEmbeddings(queriesFrom, qFrom);
+        if (!ReferenceEquals(queriesFrom, keysFrom)) CheckEmbeddings(keysFrom, kFrom);
+        mask?.CheckFits(queriesFrom.RowCount, keysFrom.RowCount, nameof(mask));
+        Attention.PatternFits(queriesFrom.RowCount, keysFrom.RowCount, kFrom);
+        var q = Project(queriesFrom, wQ, "its queries", qFrom);   // (numQueries, dK)
+        var k = Project(keysFrom, wK, "its keys", kFrom);         // (numKeys, dK)
+        var vDown = Project(keysFrom, wValueDown, "its values", kFrom); // (numKeys, dK)
+        var v = Project(vDown, wValueUp, "its values", kFrom);    // (numKeys, dModel)
+        AttentionInputs.ScoresFit(Compare.MaxAbs(q), Compare.MaxAbs(k), DK, qFrom, kFrom);
+        AttentionInputs.ValuesFit(Compare.MaxAbs(v), keysFrom.RowCount, kFrom);
+        var pattern = Attention.CheckedPattern(q, k, mask);      // (numQueries, numKeys)
+        var deltaE = pattern * v;                                 // (numQueries, dModel)
+        return new HeadOutput(q, k, vDown, v, pattern, deltaE);
     }
 
     /// <summary>
@@ -126,25 +151,25 @@ public sealed class AttentionHead
     /// <param name="keysFrom">Embeddings that answer, shape (numKeys, dModel).</param>
     /// <param name="mask">Optional mask, shape (numQueries, numKeys).</param>
     /// <returns>Every intermediate; Δe has shape (numQueries, dModel).</returns>
-    /// <exception cref="ArgumentException">Wrong width, empty, not finite, or a mask of the wrong size.</exception>
-    public HeadOutput Forward(Matrix<float> queriesFrom, Matrix<float> keysFrom, Mask? mask)
+    /// <exception cref="ArgumentException">Wrong width, empty, not finite, too large, or a mask of the wrong size.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The pattern would not fit in memory (use the flash engine).</exception>
+    public HeadOutput Forward(Matrix<float> queriesFrom, Matrix<float> keysFrom, Mask? mask) =>
+        Forward(queriesFrom, keysFrom, mask, new(nameof(queriesFrom)), new(nameof(keysFrom)));
+
+    /// <summary>x wᵀ, refused when finite x is so large that the product overflows.</summary>
+    private static Matrix<float> Project(Matrix<float> x, Matrix<float> w, string what, Arg from)
     {
-        var q = Queries(queriesFrom);                 // (numQueries, dK)
-        var k = Keys(keysFrom);                       // (numKeys, dK)
-        mask?.CheckFits(q.RowCount, k.RowCount, nameof(mask));
-        var vDown = keysFrom.TransposeAndMultiply(wValueDown); // (numKeys, dK)
-        var v = vDown.TransposeAndMultiply(wValueUp); // (numKeys, dModel)
-        var pattern = Attention.Pattern(q, k, mask);  // (numQueries, numKeys)
-        var deltaE = pattern * v;                     // (numQueries, dModel)
-        return new HeadOutput(q, k, vDown, v, pattern, deltaE);
+        var result = x.TransposeAndMultiply(w);
+        AttentionInputs.ResultFits(result, what, from);
+        return result;
     }
 
-    private Matrix<float> CheckEmbeddings(Matrix<float> e, string name)
+    private Matrix<float> CheckEmbeddings(Matrix<float> e, Arg arg)
     {
-        Shape.NotEmpty(e, name);
+        AttentionInputs.NotEmpty(e, arg);
         if (e.ColumnCount != DModel)
-            throw new ArgumentException($"{name} has dModel = {e.ColumnCount} (shape ({e.RowCount}, {e.ColumnCount})) but this head expects dModel = {DModel}.", name);
-        Shape.Finite(e, name);
+            throw new ArgumentException($"{arg.Label} has dModel = {e.ColumnCount} (shape ({e.RowCount}, {e.ColumnCount})) but this head expects dModel = {DModel}.", arg.Param);
+        AttentionInputs.MaxMagnitude(e, arg);
         return e;
     }
 }

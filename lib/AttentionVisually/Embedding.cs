@@ -1,4 +1,5 @@
 using MathNet.Numerics.LinearAlgebra;
+using AttentionVisually.Checks;
 
 namespace AttentionVisually;
 
@@ -29,17 +30,20 @@ public sealed class TokenEmbedding
                 throw new ArgumentException($"vocabulary lists \"{vocabulary[i]}\" twice (rows {index[vocabulary[i]]} and {i}).", nameof(vocabulary));
         }
         Vocabulary = vocabulary.ToArray();
-        Weights = weights.Clone();
+        this.weights = weights.Clone();
     }
+
+    // The table owns its matrix: Weights hands out a copy, so no caller can change the table in place.
+    private readonly Matrix<float> weights;
 
     /// <summary>The tokens, in row order.</summary>
     public IReadOnlyList<string> Vocabulary { get; }
 
-    /// <summary>The table W_E, shape (vocabSize, dModel).</summary>
-    public Matrix<float> Weights { get; }
+    /// <summary>The table W_E, shape (vocabSize, dModel) (a copy: changing it does not change the table).</summary>
+    public Matrix<float> Weights => weights.Clone();
 
     /// <summary>Embedding width.</summary>
-    public int DModel => Weights.ColumnCount;
+    public int DModel => weights.ColumnCount;
 
     /// <summary>A table of seeded random vectors for the given tokens.</summary>
     /// <param name="vocabulary">The tokens; no duplicates.</param>
@@ -62,7 +66,7 @@ public sealed class TokenEmbedding
     /// <summary>The embedding of one token (a copy).</summary>
     /// <param name="token">A token of the vocabulary.</param>
     /// <exception cref="KeyNotFoundException">The token is not in the vocabulary.</exception>
-    public Vector<float> this[string token] => Weights.Row(IndexOf(token));
+    public Vector<float> this[string token] => weights.Row(IndexOf(token));
 
     /// <summary>Looks up a sequence of tokens: row i is the embedding of tokens[i].</summary>
     /// <param name="tokens">The sequence; at least one token.</param>
@@ -74,7 +78,7 @@ public sealed class TokenEmbedding
         ArgumentNullException.ThrowIfNull(tokens);
         if (tokens.Count == 0) throw new ArgumentException("tokens is empty: a sequence needs at least one token.", nameof(tokens));
         var e = Matrix<float>.Build.Dense(tokens.Count, DModel);
-        for (int i = 0; i < tokens.Count; i++) e.SetRow(i, Weights.Row(IndexOf(tokens[i])));
+        for (int i = 0; i < tokens.Count; i++) e.SetRow(i, weights.Row(IndexOf(tokens[i])));
         return e; // (seqLen, dModel)
     }
 }
@@ -89,11 +93,12 @@ public static class PositionalEncoding
     /// <param name="seqLen">Number of positions, at least 1.</param>
     /// <param name="dModel">Embedding width, at least 1.</param>
     /// <returns>Shape (seqLen, dModel).</returns>
-    /// <exception cref="ArgumentOutOfRangeException">A size is less than 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is less than 1, or the table would not fit in memory.</exception>
     public static Matrix<float> Sinusoidal(int seqLen, int dModel)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(seqLen, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(dModel, 1);
+        MemoryCheck.DenseFits(seqLen, dModel, "the positional encoding", nameof(seqLen), "use a shorter sequence");
         var pe = Matrix<float>.Build.Dense(seqLen, dModel);
         for (int p = 0; p < seqLen; p++)
         {

@@ -1,5 +1,6 @@
 using AttentionVisually.Kernels;
 using MathNet.Numerics.LinearAlgebra;
+using AttentionVisually.Checks;
 
 namespace AttentionVisually;
 
@@ -18,17 +19,17 @@ public sealed class ManagedAttentionEngine : IAttentionEngine
     public Matrix<float> Attend(Matrix<float> q, Matrix<float> k, Matrix<float> v, bool isCausal)
     {
         AttentionInputs.Check(q, k, v);
-        return Attend(q, k, v, isCausal, KernelPath.Auto, maxDegreeOfParallelism: -1);
+        return Attend(q, k, v, isCausal, KernelPath.Auto, maxDegreeOfParallelism: -1, valuesChecked: true);
     }
 
     /// <summary>Attention on an explicitly chosen instruction path and core count (for tests and benches).</summary>
-    internal static Matrix<float> Attend(Matrix<float> q, Matrix<float> k, Matrix<float> v, bool isCausal, KernelPath path, int maxDegreeOfParallelism)
+    internal static Matrix<float> Attend(Matrix<float> q, Matrix<float> k, Matrix<float> v, bool isCausal, KernelPath path, int maxDegreeOfParallelism, bool valuesChecked = false)
     {
         int nQ = q.RowCount, nK = k.RowCount, dK = q.ColumnCount, dV = v.ColumnCount;
         var output = Matrix<float>.Build.Dense(nQ, dV); // (nQ, dV)
         FlashAttention.Compute(
             ColumnMajor(q), ColumnMajor(k), ColumnMajor(v), output.AsColumnMajorArray(),
-            nQ, nK, dK, dV, isCausal, MatrixLayout.ColumnMajor, path, maxDegreeOfParallelism);
+            nQ, nK, dK, dV, isCausal, MatrixLayout.ColumnMajor, path, maxDegreeOfParallelism, valuesChecked: valuesChecked);
         return output;
     }
 

@@ -1,3 +1,5 @@
+using AttentionVisually.Checks;
+
 namespace AttentionVisually;
 
 /// <summary>
@@ -38,6 +40,7 @@ public sealed class Mask
         if (numKeys == -1) numKeys = numQueries;
         ArgumentOutOfRangeException.ThrowIfLessThan(numQueries, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(numKeys, 1);
+        MemoryCheck.DenseFits(numQueries, numKeys, "the causal mask", nameof(numQueries), "pass isCausal: true to ManagedAttentionEngine (the flash engine), which needs no mask", bytesPerEntry: sizeof(bool));
         var a = new bool[numQueries, numKeys];
         for (int i = 0; i < numQueries; i++)
             for (int j = 0; j <= Math.Min(i, numKeys - 1); j++)
@@ -54,6 +57,7 @@ public sealed class Mask
         ArgumentNullException.ThrowIfNull(keyIsReal);
         ArgumentOutOfRangeException.ThrowIfLessThan(numQueries, 1);
         if (keyIsReal.Count == 0) throw new ArgumentException("keyIsReal is empty: a padding mask needs one entry per key.", nameof(keyIsReal));
+        MemoryCheck.DenseFits(numQueries, keyIsReal.Count, "the padding mask", nameof(numQueries), "use a shorter sequence", bytesPerEntry: sizeof(bool));
         var a = new bool[numQueries, keyIsReal.Count];
         for (int i = 0; i < numQueries; i++)
             for (int j = 0; j < keyIsReal.Count; j++)

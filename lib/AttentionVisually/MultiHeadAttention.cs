@@ -1,4 +1,5 @@
 using MathNet.Numerics.LinearAlgebra;
+using AttentionVisually.Checks;
 
 namespace AttentionVisually;
 
@@ -18,11 +19,16 @@ public sealed class MultiHeadAttention
 
     /// <summary>Creates a block from its heads.</summary>
     /// <param name="heads">At least one head; all with the same dModel (their dK may differ).</param>
+    /// <exception cref="ArgumentNullException">The list or one of its heads is null (the message gives the index).</exception>
     /// <exception cref="ArgumentException">No heads, or heads of different dModel.</exception>
     public MultiHeadAttention(IReadOnlyList<AttentionHead> heads)
     {
         ArgumentNullException.ThrowIfNull(heads);
         if (heads.Count == 0) throw new ArgumentException("heads is empty: a block needs at least one head.", nameof(heads));
+        for (int h = 0; h < heads.Count; h++)
+        {
+            if (heads[h] is null) throw new ArgumentNullException(nameof(heads), $"heads[{h}] is null; every head of a block must be an AttentionHead.");
+        }
         for (int h = 1; h < heads.Count; h++)
         {
             if (heads[h].DModel != heads[0].DModel)
@@ -88,7 +94,7 @@ public sealed class MultiHeadAttention
     /// <param name="mask">Optional mask, shape (seqLen, seqLen), shared by all heads.</param>
     /// <returns>Each head's output, the summed Δe and e'.</returns>
     /// <exception cref="ArgumentException">Wrong width, empty, not finite, or a mask of the wrong size.</exception>
-    public MultiHeadOutput Forward(Matrix<float> e, Mask? mask = null) => Forward(e, e, mask);
+    public MultiHeadOutput Forward(Matrix<float> e, Mask? mask = null) => Forward(e, e, mask, new(nameof(e)), new(nameof(e)));
 
     /// <summary>Cross-attention with every head: queries from one sequence, keys and values from another.</summary>
     /// <param name="queriesFrom">Shape (numQueries, dModel).</param>
@@ -96,12 +102,18 @@ public sealed class MultiHeadAttention
     /// <param name="mask">Optional mask, shape (numQueries, numKeys).</param>
     /// <returns>Each head's output, the summed Δe (numQueries, dModel) and e' = queriesFrom + Δe.</returns>
     /// <exception cref="ArgumentException">Wrong width, empty, not finite, or a mask of the wrong size.</exception>
-    public MultiHeadOutput Forward(Matrix<float> queriesFrom, Matrix<float> keysFrom, Mask? mask)
+    public MultiHeadOutput Forward(Matrix<float> queriesFrom, Matrix<float> keysFrom, Mask? mask) =>
+        Forward(queriesFrom, keysFrom, mask, new(nameof(queriesFrom)), new(nameof(keysFrom)));
+
+    private MultiHeadOutput Forward(Matrix<float> queriesFrom, Matrix<float> keysFrom, Mask? mask, Arg qFrom, Arg kFrom)
     {
-        var perHead = heads.Select(h => h.Forward(queriesFrom, keysFrom, mask)).ToArray();
+        var perHead = heads.Select(h => h.Forward(queriesFrom, keysFrom, mask, qFrom, kFrom)).ToArray();
         var deltaE = Matrix<float>.Build.Dense(queriesFrom.RowCount, DModel);
         foreach (var o in perHead) deltaE += o.DeltaE; // (numQueries, dModel)
-        return new MultiHeadOutput(perHead, deltaE, queriesFrom + deltaE);
+        AttentionInputs.ResultFits(deltaE, "the sum of the heads' proposals Δe would", kFrom);
+        var output = queriesFrom + deltaE;
+        AttentionInputs.ResultFits(output, "e + Δe would", qFrom);
+        return new MultiHeadOutput(perHead, deltaE, output);
     }
 
     /// <summary>
@@ -114,14 +126,16 @@ public sealed class MultiHeadAttention
     /// <exception cref="ArgumentException">Wrong width, empty, not finite, or a mask of the wrong size.</exception>
     public Matrix<float> DeltaEViaOutputMatrix(Matrix<float> e, Mask? mask = null)
     {
-        Shape.NotEmpty(e, nameof(e));
+        AttentionInputs.NotEmpty(e, new(nameof(e)));
         var concat = Matrix<float>.Build.Dense(e.RowCount, ConcatWidth); // (seqLen, numHeads·dK)
         for (int h = 0, col = 0; h < NumHeads; col += heads[h].DK, h++)
         {
             var o = heads[h].Forward(e, mask);
             concat.SetSubMatrix(0, col, o.Pattern * o.ValuesDown); // (seqLen, dK_h)
         }
-        return concat.TransposeAndMultiply(WO); // (seqLen, dModel)
+        var deltaE = concat.TransposeAndMultiply(WO); // (seqLen, dModel)
+        AttentionInputs.ResultFits(deltaE, "Δe would", new(nameof(e)));
+        return deltaE;
     }
 }
 

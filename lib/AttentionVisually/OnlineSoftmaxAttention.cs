@@ -1,4 +1,5 @@
 using MathNet.Numerics.LinearAlgebra;
+using AttentionVisually.Checks;
 
 namespace AttentionVisually;
 

@@ -22,36 +22,36 @@ public static class Sizing
 {
     /// <summary>Parameters of one query (or key, value-down, value-up) matrix: dK · dModel.</summary>
     /// <param name="c">The configuration.</param>
-    public static long QueryMatrix(TransformerConfig c) => (long)Check(c).HeadDim * c.DModel;
+    public static long QueryMatrix(TransformerConfig c) => Product("parameters of one query matrix", nameof(c), Check(c).HeadDim, c.DModel);
 
     /// <summary>Parameters of one head without biases: 4 · dK · dModel.</summary>
     /// <param name="c">The configuration.</param>
-    public static long PerHead(TransformerConfig c) => 4 * QueryMatrix(c);
+    public static long PerHead(TransformerConfig c) => Product("parameters of one head", nameof(c), 4, QueryMatrix(c));
 
     /// <summary>Parameters of one multi-head attention block.</summary>
     /// <param name="c">The configuration.</param>
     /// <param name="withBiases">Include the projection biases.</param>
     public static long AttentionBlock(TransformerConfig c, bool withBiases = false) =>
-        c.NumHeads * PerHead(c) + (withBiases ? 3L * c.NumHeads * c.HeadDim + c.DModel : 0);
+        Sum("parameters of one attention block", nameof(c), Product("parameters of one attention block", nameof(c), c.NumHeads, PerHead(c)), withBiases ? 3L * c.NumHeads * c.HeadDim + c.DModel : 0);
 
     /// <summary>Parameters of all attention blocks of the model.</summary>
     /// <param name="c">The configuration.</param>
     /// <param name="withBiases">Include the projection biases.</param>
-    public static long AllAttention(TransformerConfig c, bool withBiases = false) => c.NumLayers * AttentionBlock(c, withBiases);
+    public static long AllAttention(TransformerConfig c, bool withBiases = false) => Product("parameters of all attention blocks", nameof(c), c.NumLayers, AttentionBlock(c, withBiases));
 
     /// <summary>Parameters of one feed-forward block.</summary>
     /// <param name="c">The configuration.</param>
     /// <param name="withBiases">Include the biases.</param>
     public static long FeedForwardBlock(TransformerConfig c, bool withBiases = false) =>
-        2L * Check(c).DModel * c.DFf + (withBiases ? (long)c.DFf + c.DModel : 0);
+        Sum("parameters of one feed-forward block", nameof(c), Product("parameters of one feed-forward block", nameof(c), 2, Check(c).DModel, c.DFf), withBiases ? (long)c.DFf + c.DModel : 0);
 
     /// <summary>Parameters of every layer norm (gain and bias): two per block and one final.</summary>
     /// <param name="c">The configuration.</param>
-    public static long LayerNorms(TransformerConfig c) => (2L * Check(c).NumLayers + 1) * 2 * c.DModel;
+    public static long LayerNorms(TransformerConfig c) => Product("layer-norm parameters", nameof(c), 2L * Check(c).NumLayers + 1, 2, c.DModel);
 
     /// <summary>Parameters of the token table (vocabSize · dModel) and the position table (context · dModel).</summary>
     /// <param name="c">The configuration.</param>
-    public static long Embeddings(TransformerConfig c) => ((long)Check(c).VocabSize + c.ContextLength) * c.DModel;
+    public static long Embeddings(TransformerConfig c) => Product("embedding parameters", nameof(c), (long)Check(c).VocabSize + c.ContextLength, c.DModel);
 
     /// <summary>Where the parameters of the whole model live.</summary>
     /// <param name="c">The configuration.</param>
@@ -60,21 +60,21 @@ public static class Sizing
     public static IReadOnlyList<ParameterPart> Breakdown(TransformerConfig c, bool withBiases = true)
     {
         Check(c);
-        long perMatrixAllLayers = (long)c.NumLayers * c.NumHeads * QueryMatrix(c);
+        long perMatrixAllLayers = Product("parameters of one attention matrix in all layers", nameof(c), c.NumLayers, c.NumHeads, QueryMatrix(c));
         var parts = new List<ParameterPart>
         {
-            new("token embedding", (long)c.VocabSize * c.DModel),
-            new("position embedding", (long)c.ContextLength * c.DModel),
+            new("token embedding", Product("token-embedding parameters", nameof(c), c.VocabSize, c.DModel)),
+            new("position embedding", Product("position-embedding parameters", nameof(c), c.ContextLength, c.DModel)),
             new("attention: W_Q", perMatrixAllLayers),
             new("attention: W_K", perMatrixAllLayers),
             new("attention: value-down", perMatrixAllLayers),
             new("attention: value-up (W_O)", perMatrixAllLayers),
-            new("feed-forward", c.NumLayers * FeedForwardBlock(c, withBiases: false)),
+            new("feed-forward", Product("feed-forward parameters", nameof(c), c.NumLayers, FeedForwardBlock(c, withBiases: false))),
         };
         if (withBiases)
         {
             parts.Add(new("attention biases", AllAttention(c, true) - AllAttention(c, false)));
-            parts.Add(new("feed-forward biases", c.NumLayers * (FeedForwardBlock(c, true) - FeedForwardBlock(c, false))));
+            parts.Add(new("feed-forward biases", Product("feed-forward biases", nameof(c), c.NumLayers, (long)c.DFf + c.DModel)));
             parts.Add(new("layer norms", LayerNorms(c)));
         }
         return parts;
@@ -83,7 +83,8 @@ public static class Sizing
     /// <summary>Parameters of the whole model.</summary>
     /// <param name="c">The configuration.</param>
     /// <param name="withBiases">Include biases and layer norms.</param>
-    public static long Total(TransformerConfig c, bool withBiases = true) => Breakdown(c, withBiases).Sum(p => p.Parameters);
+    public static long Total(TransformerConfig c, bool withBiases = true) =>
+        Breakdown(c, withBiases).Aggregate(0L, (total, p) => Sum("parameters of the model", nameof(c), total, p.Parameters));
 
     /// <summary>The share of the model's parameters that sit in attention.</summary>
     /// <param name="c">The configuration.</param>
@@ -94,32 +95,56 @@ public static class Sizing
     /// <summary>Bytes of one attention pattern: seqLen² weights.</summary>
     /// <param name="seqLen">Context length, at least 1.</param>
     /// <param name="bytesPerElement">4 for fp32, 2 for fp16.</param>
-    /// <exception cref="ArgumentOutOfRangeException">A size is less than 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is less than 1, or the count does not fit a long.</exception>
     public static long PatternBytes(long seqLen, int bytesPerElement = 4)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(seqLen, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(bytesPerElement, 1);
-        return seqLen * seqLen * bytesPerElement;
+        return Product("bytes of one attention pattern (seqLen² × bytesPerElement)", nameof(seqLen), seqLen, seqLen, bytesPerElement);
     }
 
     /// <summary>Bytes of every attention pattern of one forward pass: one per head per layer.</summary>
     /// <param name="c">The configuration.</param>
     /// <param name="seqLen">Context length, at least 1.</param>
     /// <param name="bytesPerElement">4 for fp32, 2 for fp16.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size is less than 1, or the count does not fit a long.</exception>
     public static long AllPatternsBytes(TransformerConfig c, long seqLen, int bytesPerElement = 4) =>
-        (long)Check(c).NumLayers * c.NumHeads * PatternBytes(seqLen, bytesPerElement);
+        Product("bytes of every attention pattern (layers × numHeads × seqLen² × bytesPerElement)", nameof(seqLen), Check(c).NumLayers, c.NumHeads, PatternBytes(seqLen, bytesPerElement));
 
     /// <summary>Bytes of a KV cache: a key and a value of width numHeads · dK per token per layer.</summary>
     /// <param name="c">The configuration.</param>
     /// <param name="seqLen">Tokens cached, at least 1.</param>
     /// <param name="bytesPerElement">2 for fp16 (the usual), 4 for fp32.</param>
-    /// <exception cref="ArgumentOutOfRangeException">A size is less than 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is less than 1, or the count does not fit a long.</exception>
     public static long KvCacheBytes(TransformerConfig c, long seqLen, int bytesPerElement = 2)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(seqLen, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(bytesPerElement, 1);
-        return 2L * Check(c).NumLayers * seqLen * c.NumHeads * c.HeadDim * bytesPerElement;
+        return Product("bytes of the KV cache (2 × layers × seqLen × numHeads × dK × bytesPerElement)", nameof(seqLen), 2, Check(c).NumLayers, seqLen, c.NumHeads, c.HeadDim, bytesPerElement);
     }
+
+    /// <summary>A product of non-negative counts, refused (naming it and its factors) when it does not fit a long.</summary>
+    private static long Product(string what, string param, params long[] factors)
+    {
+        long product = 1;
+        foreach (long f in factors)
+        {
+            if (f != 0 && product > long.MaxValue / f)
+            {
+                double approx = factors.Aggregate(1.0, (p, x) => p * x);
+                throw new ArgumentOutOfRangeException(param, string.Create(CultureInfo.InvariantCulture,
+                    $"the {what} = {string.Join(" × ", factors)} ≈ {approx:G3}, more than a 64-bit count holds ({long.MaxValue:G3}); use smaller sizes."));
+            }
+            product *= f;
+        }
+        return product;
+    }
+
+    /// <summary>A sum of non-negative counts, refused when it does not fit a long.</summary>
+    private static long Sum(string what, string param, long a, long b) =>
+        a > long.MaxValue - b
+            ? throw new ArgumentOutOfRangeException(param, string.Create(CultureInfo.InvariantCulture, $"the {what} ≈ {(double)a + b:G3}, more than a 64-bit count holds; use smaller sizes."))
+            : a + b;
 
     private static TransformerConfig Check(TransformerConfig c)
     {

@@ -40,23 +40,30 @@ public sealed class WordVectors
     /// <summary>Loads word vectors from a CSV file: a header, then one line per word: the word, then its numbers.</summary>
     /// <param name="path">The file.</param>
     /// <exception cref="FileNotFoundException">The file is missing.</exception>
-    /// <exception cref="FormatException">A line has another width, a number does not parse, or a word repeats.</exception>
+    /// <exception cref="FormatException">A line has another width, a number does not parse or is NaN or infinite, or a word
+    /// repeats; the message gives the file and the line.</exception>
     public static WordVectors Load(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"word vectors not found: {path}", path);
-        var lines = File.ReadAllLines(path).Where(l => l.Length > 0).ToArray();
+        // (line number from 1, text) of every non-blank line, so messages point at the file's own lines.
+        var lines = File.ReadAllLines(path).Select((text, i) => (Number: i + 1, Text: text)).Where(l => l.Text.Length > 0).ToArray();
         if (lines.Length < 2) throw new FormatException($"{path} has no word vectors.");
-        int dimension = lines[0].Split(',').Length - 1;
+        int dimension = lines[0].Text.Split(',').Length - 1;
         var result = new Dictionary<string, Vector<float>>(StringComparer.Ordinal);
-        for (int n = 1; n < lines.Length; n++)
+        foreach (var (number, text) in lines.Skip(1))
         {
-            var f = lines[n].Split(',');
-            if (f.Length != dimension + 1) throw new FormatException($"{path}, line {n + 1}: {f.Length - 1} numbers but the header has {dimension}.");
+            var f = text.Split(',');
+            if (f.Length != dimension + 1) throw new FormatException($"{path}, line {number}: {f.Length - 1} numbers but the header has {dimension}.");
             var v = Vector<float>.Build.Dense(dimension);
             for (int i = 0; i < dimension; i++)
-                v[i] = float.TryParse(f[i + 1], NumberStyles.Float, CultureInfo.InvariantCulture, out float x) ? x
-                    : throw new FormatException($"{path}, line {n + 1}: \"{f[i + 1]}\" is not a number.");
-            if (!result.TryAdd(f[0], v)) throw new FormatException($"{path}, line {n + 1}: \"{f[0]}\" appears twice.");
+            {
+                if (!float.TryParse(f[i + 1], NumberStyles.Float, CultureInfo.InvariantCulture, out float x))
+                    throw new FormatException($"{path}, line {number}: \"{f[i + 1]}\" is not a number.");
+                if (!float.IsFinite(x))
+                    throw new FormatException($"{path}, line {number}: \"{f[0]}\" has {f[i + 1]} in column {i + 2}; every number must be finite.");
+                v[i] = x;
+            }
+            if (!result.TryAdd(f[0], v)) throw new FormatException($"{path}, line {number}: \"{f[0]}\" appears twice.");
         }
         return new WordVectors(result, dimension);
     }
@@ -64,13 +71,25 @@ public sealed class WordVectors
     /// <summary>Writes word vectors in the format <see cref="Load(string)"/> reads.</summary>
     /// <param name="path">The file to write.</param>
     /// <param name="words">Words with their vectors, all of the same width.</param>
-    /// <exception cref="ArgumentException">No words, or vectors of different widths.</exception>
+    /// <exception cref="ArgumentException">No words, vectors of different widths or of no entries, a NaN or infinite entry,
+    /// or a word the format cannot hold (empty, or with a comma, a quote or a line break); the file is then not written.</exception>
     public static void Save(string path, IReadOnlyList<(string Word, Vector<float> Vector)> words)
     {
+        ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(words);
         if (words.Count == 0) throw new ArgumentException("words is empty.", nameof(words));
-        int d = words[0].Vector.Count;
-        if (words.Any(w => w.Vector.Count != d)) throw new ArgumentException("all vectors must have the same width.", nameof(words));
+        int d = words[0].Vector?.Count ?? 0;
+        for (int n = 0; n < words.Count; n++)
+        {
+            var (word, vector) = words[n];
+            if (string.IsNullOrEmpty(word) || word.AsSpan().IndexOfAny(",\"\r\n") >= 0)
+                throw new ArgumentException($"words[{n}] is \"{word}\": a word must be non-empty and hold no comma, quote or line break, which the file format cannot hold.", nameof(words));
+            if (vector is null || vector.Count == 0 || vector.Count != d)
+                throw new ArgumentException($"words[{n}] (\"{word}\") has {vector?.Count ?? 0} entries but words[0] has {d}; all vectors must have the same, non-zero width.", nameof(words));
+            for (int i = 0; i < vector.Count; i++)
+                if (!float.IsFinite(vector[i]))
+                    throw new ArgumentException($"words[{n}] (\"{word}\") has {vector[i]} at {i}; every number must be finite.", nameof(words));
+        }
         using var w = new StreamWriter(path);
         w.WriteLine("word," + string.Join(",", Enumerable.Range(0, d).Select(i => $"d{i}")));
         foreach (var (word, v) in words)

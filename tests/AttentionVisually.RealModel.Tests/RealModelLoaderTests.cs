@@ -171,4 +171,16 @@ public class RealModelLoaderTests
     }
 
     private static NodeProto Producer(GraphProto g, string tensor) => g.Node.First(n => n.Output.Contains(tensor));
+
+    [Fact]
+    public void Changing_the_weights_handed_out_does_not_change_the_shared_model()
+    {
+        var before = MiniLm.Shared.Forward("the mole").LastHiddenState;
+        var weights = MiniLm.Shared.Weights;
+        weights.Layers[0].Attention.WQ.Clear();
+        weights.Embeddings.Word.Clear();
+        MiniLm.Shared.Mapping.Weights.Layers[5].FeedForward.WUp.Clear();
+        Assert.Equal(before, MiniLm.Shared.Forward("the mole").LastHiddenState);
+        Assert.Equal(MiniLm.Shared.TokenEmbedding(5), MiniLm.Shared.Weights.Embeddings.Word.Row(5));
+    }
 }

@@ -49,4 +49,28 @@ public class AnswersTests
         Assert.Contains("'02.typo' is not an exercise", ex.Message);
         Assert.Throws<ArgumentException>(() => ExerciseBook.Done("99"));
     }
+
+    [Theory]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void An_expected_value_that_is_not_finite_is_reported_as_a_course_bug_not_as_a_wrong_answer(double expected)
+    {
+        Assert.Equal("expected", Assert.ThrowsAny<ArgumentException>(() => Answers.Check("01.gpt2-table", 1.0, expected, 0, "h")).ParamName);
+        Assert.Equal("actual", Assert.ThrowsAny<ArgumentException>(() => Answers.Reveal("01.gpt2-table", 1.0, expected, 0, "why")).ParamName);
+    }
+
+    [Theory]
+    [InlineData(-1e-9)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void A_negative_or_undefined_tolerance_is_refused(double tolerance)
+    {
+        Assert.Equal("tolerance", Assert.Throws<ArgumentOutOfRangeException>(() => Answers.Check("01.gpt2-table", 100, 100, tolerance, "h")).ParamName);
+    }
+
+    [Fact]
+    public void A_NaN_answer_is_judged_wrong_with_the_hint()
+    {
+        Assert.StartsWith("❌", Answers.Check("01.gpt2-table", double.NaN, 100, 0, "nudge"));
+    }
 }

@@ -104,6 +104,6 @@ public partial class ArchitectureTests
     private static partial Regex NamespaceDeclaration();
 
     // A using directive or a qualified name: "using AttentionVisually.Torch;" or "AttentionVisually.RealModel.MiniLm".
-    [GeneratedRegex(@"\b(AttentionVisually(?:\.(?:Torch|RealModel|Notebooks|Layers|Lesson|Kernels|Gpt))*)\b(?=\s*[;.])")]
+    [GeneratedRegex(@"\b(AttentionVisually(?:\.(?:Torch|RealModel|Notebooks|Layers|Lesson|Kernels|Checks|Gpt))*)\b(?=\s*[;.])")]
     private static partial Regex CourseNamespaceUse();
 }

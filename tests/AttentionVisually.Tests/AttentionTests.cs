@@ -22,8 +22,8 @@ public class AttentionTests
         var result = Attention.ScaledDotProduct(q, k, v, isCausal ? Mask.Causal(nQ, nK) : null);
         Assert.Equal((nQ, dV), (result.Output.RowCount, result.Output.ColumnCount));
         Assert.Equal((nQ, nK), (result.Pattern.RowCount, result.Pattern.ColumnCount));
-        var expected = Reference.Attention(q, k, v, isCausal ? (i, j) => j <= i : null);
-        Assert.True(Reference.RelativeError(result.Output, expected) < 1e-5);
+        var expected = AttentionReference.Attend(q, k, v, isCausal ? (i, j) => j <= i : null);
+        Assert.True(AttentionReference.RelativeError(result.Output, expected) < 1e-5);
     }
 
     [Theory]

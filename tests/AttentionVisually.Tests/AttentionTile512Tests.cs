@@ -17,10 +17,10 @@ public class AttentionTile512Tests
     public void The_512_bit_path_matches_the_explicit_double_precision_reference(int nQ, int nK, int dK, int dV, bool isCausal)
     {
         var (q, k, v) = Inputs(nQ, nK, dK, dV, seed: 40);
-        var expected = ExplicitReference.Attention(q, k, v, isCausal);
+        var expected = AttentionReference.Attend(q, k, v, isCausal);
 
-        ExplicitReference.AssertClose(expected, Run(q, k, v, isCausal, MatrixLayout.RowMajor, cores: 2));
-        ExplicitReference.AssertClose(expected, Run(q, k, v, isCausal, MatrixLayout.ColumnMajor, cores: 1));
+        AttentionReference.AssertClose(expected, Run(q, k, v, isCausal, MatrixLayout.RowMajor, cores: 2));
+        AttentionReference.AssertClose(expected, Run(q, k, v, isCausal, MatrixLayout.ColumnMajor, cores: 1));
     }
 
     [Theory]
@@ -31,7 +31,7 @@ public class AttentionTile512Tests
     {
         var (q, k, v) = Inputs(n, n, d, d, seed: 41);
 
-        ExplicitReference.AssertClose(ExplicitReference.Attention(q, k, v, isCausal), Run(q, k, v, isCausal, MatrixLayout.RowMajor, cores: 2));
+        AttentionReference.AssertClose(AttentionReference.Attend(q, k, v, isCausal), Run(q, k, v, isCausal, MatrixLayout.RowMajor, cores: 2));
     }
 
     [Theory]
@@ -49,8 +49,8 @@ public class AttentionTile512Tests
 
         for (int h = 0; h < numHeads; h++)
         {
-            var expected = ExplicitReference.Attention(heads[h].Q, heads[h].K, heads[h].V, isCausal);
-            ExplicitReference.AssertClose(expected, Matrix<float>.Build.DenseOfRowMajor(n, d, output.AsSpan(h * n * d, n * d).ToArray()));
+            var expected = AttentionReference.Attend(heads[h].Q, heads[h].K, heads[h].V, isCausal);
+            AttentionReference.AssertClose(expected, Matrix<float>.Build.DenseOfRowMajor(n, d, output.AsSpan(h * n * d, n * d).ToArray()));
         }
     }
 
@@ -86,7 +86,7 @@ public class AttentionTile512Tests
     }
 
     private static (Matrix<float> Q, Matrix<float> K, Matrix<float> V) Inputs(int nQ, int nK, int dK, int dV, int seed) =>
-        (ExplicitReference.Random(nQ, dK, seed), ExplicitReference.Random(nK, dK, seed + 1000), ExplicitReference.Random(nK, dV, seed + 2000));
+        (AttentionReference.Random(nQ, dK, seed), AttentionReference.Random(nK, dK, seed + 1000), AttentionReference.Random(nK, dV, seed + 2000));
 
     private static Matrix<float> Run(Matrix<float> q, Matrix<float> k, Matrix<float> v, bool isCausal, MatrixLayout layout, int cores)
     {

@@ -40,4 +40,13 @@ public class EmbeddingTests
         var table = TokenEmbedding.Random(Vocabulary, dModel: 4, seed: 1);
         Assert.Throws<ArgumentException>(() => table.Embed([]));
     }
+
+    [Fact]
+    public void Changing_the_weights_handed_out_does_not_change_the_table()
+    {
+        var table = TokenEmbedding.Random(["a", "b"], dModel: 3, seed: 1);
+        var before = table["a"];
+        table.Weights[0, 0] = 1e6f;
+        Assert.Equal(before, table["a"]);
+    }
 }

@@ -11,7 +11,7 @@ public class HeadTests
         var e = Init.Normal(7, 20, 2);
         var viaFactors = head.Values(e);
         var viaFullRank = e.TransposeAndMultiply(head.ValueMatrix); // (7, 20)
-        Assert.True(Reference.RelativeError(viaFactors, viaFullRank) < 1e-5);
+        Assert.True(AttentionReference.RelativeError(viaFactors, viaFullRank) < 1e-5);
         Assert.Equal(5, head.ValueMatrix.Rank());
     }
 
@@ -40,8 +40,8 @@ public class HeadTests
         var o = head.Forward(french, english, mask: null);
         Assert.Equal((5, 7), (o.Pattern.RowCount, o.Pattern.ColumnCount));
         Assert.Equal((5, 8), (o.DeltaE.RowCount, o.DeltaE.ColumnCount));
-        var expected = Reference.Attention(head.Queries(french), head.Keys(english), head.Values(english));
-        Assert.True(Reference.RelativeError(o.DeltaE, expected) < 1e-5);
+        var expected = AttentionReference.Attend(head.Queries(french), head.Keys(english), head.Values(english));
+        Assert.True(AttentionReference.RelativeError(o.DeltaE, expected) < 1e-5);
     }
 
     [Fact]
@@ -59,6 +59,32 @@ public class HeadTests
         var ex = Assert.Throws<ArgumentException>(() => new AttentionHead(Init.Normal(4, 8, 1), Init.Normal(4, 8, 2), Init.Normal(4, 8, 3), Init.Normal(8, 5, 4)));
         Assert.Equal("wValueUp", ex.ParamName);
     }
+    [Theory]
+    [InlineData(1e19f)]   // finite queries and keys whose scores would overflow
+    [InlineData(1e37f)]   // so large that the queries themselves overflow
+    public void Embeddings_too_large_for_float_are_refused_naming_e_not_an_internal_name(float size)
+    {
+        var head = AttentionHead.Random(dModel: 8, dK: 4, seed: 1);
+        var e = Matrix<float>.Build.Dense(5, 8, size);
+        foreach (var call in new Action[] { () => head.Forward(e), () => head.Forward(e, isCausal: true), () => MultiHeadAttention.Random(8, 2, seed: 1).Forward(e) })
+        {
+            var ex = Assert.ThrowsAny<ArgumentException>(call);
+            Assert.Equal("e", ex.ParamName);
+            Assert.Contains("overflow", ex.Message);
+        }
+    }
+
+    [Fact]
+    public void Cross_attention_errors_name_the_sequence_at_fault()
+    {
+        // All-ones maps: each query, key and value-down entry is the sum of the embedding's 8 entries.
+        var ones = Matrix<float>.Build.Dense(4, 8, 1f);
+        var head = new AttentionHead(ones, ones, ones, Matrix<float>.Build.Dense(8, 4, 1f));
+        var ok = AttentionReference.Random(5, 8, seed: 2);
+        var huge = Matrix<float>.Build.Dense(3, 8, 1e37f); // projections 8e37: finite, but scores and value sums overflow
+        Assert.Equal("keysFrom", Assert.ThrowsAny<ArgumentException>(() => head.Forward(ok, huge, mask: null)).ParamName);
+        Assert.Equal("queriesFrom", Assert.ThrowsAny<ArgumentException>(() => head.Forward(huge, ok, mask: null)).ParamName);
+    }
 }
 
 public class MultiHeadAttentionTests
@@ -74,10 +100,10 @@ public class MultiHeadAttentionTests
         var mask = isCausal ? Mask.Causal(6) : null;
         var summed = mha.Forward(e, mask);
         var stapled = mha.DeltaEViaOutputMatrix(e, mask);
-        Assert.True(Reference.RelativeError(stapled, summed.DeltaE) < 1e-5);
+        Assert.True(AttentionReference.RelativeError(stapled, summed.DeltaE) < 1e-5);
         var sumOfHeads = summed.Heads.Aggregate(Matrix<float>.Build.Dense(6, dModel), (acc, h) => acc + h.DeltaE);
-        Assert.True(Reference.RelativeError(summed.DeltaE, sumOfHeads) < 1e-6);
-        Assert.True(Reference.RelativeError(summed.Output, e + sumOfHeads) < 1e-6);
+        Assert.True(AttentionReference.RelativeError(summed.DeltaE, sumOfHeads) < 1e-6);
+        Assert.True(AttentionReference.RelativeError(summed.Output, e + sumOfHeads) < 1e-6);
     }
 
     [Fact]
@@ -105,5 +131,13 @@ public class MultiHeadAttentionTests
         Assert.Equal(counted, mha.ParameterCount);
         var config = TransformerConfig.Create("tiny", vocabSize: 10, contextLength: 8, dModel: 24, numHeads: 4, numLayers: 1);
         Assert.Equal(counted, Sizing.AttentionBlock(config));
+    }
+
+    [Fact]
+    public void A_null_head_is_refused_naming_its_index()
+    {
+        var ex = Assert.Throws<ArgumentNullException>(() => new MultiHeadAttention([AttentionHead.Random(8, 4, seed: 1), null!]));
+        Assert.Equal("heads", ex.ParamName);
+        Assert.Contains("heads[1]", ex.Message);
     }
 }

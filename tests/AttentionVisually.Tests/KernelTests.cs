@@ -22,11 +22,11 @@ public class KernelTests
     public void Matches_the_explicit_double_precision_reference(int nQ, int nK, int dK, int dV, bool isCausal)
     {
         var (q, k, v) = Inputs(nQ, nK, dK, dV, seed: 20);
-        var expected = ExplicitReference.Attention(q, k, v, isCausal);
+        var expected = AttentionReference.Attend(q, k, v, isCausal);
 
         foreach (var (path, layout, cores) in Variants)
         {
-            ExplicitReference.AssertClose(expected, Run(q, k, v, isCausal, path, layout, cores));
+            AttentionReference.AssertClose(expected, Run(q, k, v, isCausal, path, layout, cores));
         }
     }
 
@@ -39,7 +39,7 @@ public class KernelTests
         var scalar = Run(q, k, v, isCausal, KernelPath.Scalar, MatrixLayout.RowMajor, cores: 1);
         var vector = Run(q, k, v, isCausal, KernelPath.Vector256, MatrixLayout.RowMajor, cores: 2);
 
-        ExplicitReference.AssertClose(scalar, vector, relative: 1e-6);
+        AttentionReference.AssertClose(scalar, vector, relative: 1e-6);
     }
 
     [Theory]
@@ -52,7 +52,7 @@ public class KernelTests
 
         FlashAttention.Compute(q.ToRowMajorArray(), k.ToRowMajorArray(), v.ToRowMajorArray(), output, n, n, 32, 48, isCausal);
 
-        ExplicitReference.AssertClose(ExplicitReference.Attention(q, k, v, isCausal), Matrix<float>.Build.DenseOfRowMajor(n, 48, output));
+        AttentionReference.AssertClose(AttentionReference.Attend(q, k, v, isCausal), Matrix<float>.Build.DenseOfRowMajor(n, 48, output));
     }
 
     [Theory]
@@ -65,8 +65,8 @@ public class KernelTests
         var (q, k, v) = Inputs(150, 150, 16, 16, seed: 23);
         var before = Run(q, k, v, isCausal: true, KernelPath.Auto, MatrixLayout.RowMajor, cores: 2);
         var (k2, v2) = (k.Clone(), v.Clone());
-        k2.SetSubMatrix(i + 1, 150 - i - 1, 0, 16, ExplicitReference.Random(150 - i - 1, 16, seed: 24, scale: 10));
-        v2.SetSubMatrix(i + 1, 150 - i - 1, 0, 16, ExplicitReference.Random(150 - i - 1, 16, seed: 25, scale: 10));
+        k2.SetSubMatrix(i + 1, 150 - i - 1, 0, 16, AttentionReference.Random(150 - i - 1, 16, seed: 24, scale: 10));
+        v2.SetSubMatrix(i + 1, 150 - i - 1, 0, 16, AttentionReference.Random(150 - i - 1, 16, seed: 25, scale: 10));
 
         var after = Run(q, k2, v2, isCausal: true, KernelPath.Auto, MatrixLayout.RowMajor, cores: 2);
 
@@ -76,15 +76,15 @@ public class KernelTests
     [Fact]
     public void Huge_scores_stay_finite_and_match_the_reference()
     {
-        var q = ExplicitReference.Random(100, 16, seed: 26, scale: 30);
-        var k = ExplicitReference.Random(100, 16, seed: 27, scale: 30);
-        var v = ExplicitReference.Random(100, 16, seed: 28);
+        var q = AttentionReference.Random(100, 16, seed: 26, scale: 30);
+        var k = AttentionReference.Random(100, 16, seed: 27, scale: 30);
+        var v = AttentionReference.Random(100, 16, seed: 28);
 
         var output = Run(q, k, v, isCausal: true, KernelPath.Auto, MatrixLayout.RowMajor, cores: 2);
 
         // Scores near 1000 carry float rounding of about 1e-4 before the exp, hence the looser tolerance.
         Assert.All(output.Enumerate(), x => Assert.True(float.IsFinite(x)));
-        ExplicitReference.AssertClose(ExplicitReference.Attention(q, k, v, isCausal: true), output, relative: 1e-3);
+        AttentionReference.AssertClose(AttentionReference.Attend(q, k, v, isCausal: true), output, relative: 1e-3);
     }
 
     [Fact]
@@ -150,7 +150,7 @@ public class KernelTests
     }
 
     private static (Matrix<float> Q, Matrix<float> K, Matrix<float> V) Inputs(int nQ, int nK, int dK, int dV, int seed) =>
-        (ExplicitReference.Random(nQ, dK, seed), ExplicitReference.Random(nK, dK, seed + 1000), ExplicitReference.Random(nK, dV, seed + 2000));
+        (AttentionReference.Random(nQ, dK, seed), AttentionReference.Random(nK, dK, seed + 1000), AttentionReference.Random(nK, dV, seed + 2000));
 
     private static Matrix<float> Run(Matrix<float> q, Matrix<float> k, Matrix<float> v, bool isCausal, KernelPath path, MatrixLayout layout, int cores)
     {

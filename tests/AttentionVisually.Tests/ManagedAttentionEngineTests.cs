@@ -11,13 +11,13 @@ public class ManagedAttentionEngineTests
     [MemberData(nameof(OnlineSoftmaxAttentionTests.Shapes), MemberType = typeof(OnlineSoftmaxAttentionTests))]
     public void Matches_the_explicit_double_precision_reference(int nQ, int nK, int dK, int dV, bool isCausal)
     {
-        var q = ExplicitReference.Random(nQ, dK, seed: 31);
-        var k = ExplicitReference.Random(nK, dK, seed: 32);
-        var v = ExplicitReference.Random(nK, dV, seed: 33);
+        var q = AttentionReference.Random(nQ, dK, seed: 31);
+        var k = AttentionReference.Random(nK, dK, seed: 32);
+        var v = AttentionReference.Random(nK, dV, seed: 33);
 
         var output = engine.Attend(q, k, v, isCausal);
 
-        ExplicitReference.AssertClose(ExplicitReference.Attention(q, k, v, isCausal), output);
+        AttentionReference.AssertClose(AttentionReference.Attend(q, k, v, isCausal), output);
     }
 
     [Theory]
@@ -25,43 +25,43 @@ public class ManagedAttentionEngineTests
     [InlineData(257, false)]
     public void Agrees_with_the_readable_online_softmax(int n, bool isCausal)
     {
-        var q = ExplicitReference.Random(n, 64, seed: 34);
-        var k = ExplicitReference.Random(n, 64, seed: 35);
-        var v = ExplicitReference.Random(n, 64, seed: 36);
+        var q = AttentionReference.Random(n, 64, seed: 34);
+        var k = AttentionReference.Random(n, 64, seed: 35);
+        var v = AttentionReference.Random(n, 64, seed: 36);
 
-        ExplicitReference.AssertClose(OnlineSoftmaxAttention.Compute(q, k, v, isCausal), engine.Attend(q, k, v, isCausal), relative: 1e-5);
+        AttentionReference.AssertClose(OnlineSoftmaxAttention.Compute(q, k, v, isCausal), engine.Attend(q, k, v, isCausal), relative: 1e-5);
     }
 
     [Fact]
     public void The_scalar_fallback_gives_the_same_result_as_the_default_path()
     {
-        var q = ExplicitReference.Random(150, 24, seed: 37);
-        var k = ExplicitReference.Random(150, 24, seed: 38);
-        var v = ExplicitReference.Random(150, 40, seed: 39);
+        var q = AttentionReference.Random(150, 24, seed: 37);
+        var k = AttentionReference.Random(150, 24, seed: 38);
+        var v = AttentionReference.Random(150, 40, seed: 39);
 
         var scalar = ManagedAttentionEngine.Attend(q, k, v, isCausal: true, KernelPath.Scalar, maxDegreeOfParallelism: 1);
 
-        ExplicitReference.AssertClose(scalar, engine.Attend(q, k, v, isCausal: true), relative: 1e-6);
+        AttentionReference.AssertClose(scalar, engine.Attend(q, k, v, isCausal: true), relative: 1e-6);
     }
 
     [Fact]
     public void Accepts_matrices_that_are_not_stored_densely()
     {
-        var q = ExplicitReference.Random(40, 8, seed: 40);
-        var k = Matrix<float>.Build.SparseOfMatrix(ExplicitReference.Random(40, 8, seed: 41));
+        var q = AttentionReference.Random(40, 8, seed: 40);
+        var k = Matrix<float>.Build.SparseOfMatrix(AttentionReference.Random(40, 8, seed: 41));
         var v = Matrix<float>.Build.DiagonalIdentity(40, 40);
 
         var output = engine.Attend(q, k, v, isCausal: true);
 
-        ExplicitReference.AssertClose(ExplicitReference.Attention(q, k, v, isCausal: true), output);
+        AttentionReference.AssertClose(AttentionReference.Attend(q, k, v, isCausal: true), output);
     }
 
     [Fact]
     public void Leaves_its_inputs_unchanged()
     {
-        var q = ExplicitReference.Random(70, 8, seed: 42);
-        var k = ExplicitReference.Random(70, 8, seed: 43);
-        var v = ExplicitReference.Random(70, 8, seed: 44);
+        var q = AttentionReference.Random(70, 8, seed: 42);
+        var k = AttentionReference.Random(70, 8, seed: 43);
+        var v = AttentionReference.Random(70, 8, seed: 44);
         var (q0, k0, v0) = (q.Clone(), k.Clone(), v.Clone());
 
         engine.Attend(q, k, v, isCausal: true);

@@ -17,8 +17,8 @@ public class MatrixProductsTests
     [InlineData(128, 1536, 384)]
     public void Both_routes_match_the_double_precision_product(int m, int k, int n)
     {
-        var a = ExplicitReference.Random(m, k, seed: m + k);
-        var b = ExplicitReference.Random(n, k, seed: n + (2 * k));
+        var a = AttentionReference.Random(m, k, seed: m + k);
+        var b = AttentionReference.Random(n, k, seed: n + (2 * k));
         var expected = a.ToDouble().TransposeAndMultiply(b.ToDouble()); // (m, n)
 
         var installed = MatrixProducts.MultiplyTransposed(a, b);
@@ -31,15 +31,15 @@ public class MatrixProductsTests
     [Fact]
     public void A_linear_layer_gives_the_same_output_on_both_routes()
     {
-        var x = ExplicitReference.Random(20, 64, seed: 1);
-        var w = ExplicitReference.Random(96, 64, seed: 2);
-        var b = ExplicitReference.Random(96, 1, seed: 3).Column(0);
+        var x = AttentionReference.Random(20, 64, seed: 1);
+        var w = AttentionReference.Random(96, 64, seed: 2);
+        var b = AttentionReference.Random(96, 1, seed: 3).Column(0);
 
         var installed = Linear.Apply(x, w, b);
         var managed = MatrixProducts.WithManaged(() => Linear.Apply(x, w, b));
 
         Assert.Equal((20, 96), (installed.RowCount, installed.ColumnCount));
-        ExplicitReference.AssertClose(managed, installed, relative: 1e-5);
+        AttentionReference.AssertClose(managed, installed, relative: 1e-5);
     }
 
     [Fact]

@@ -26,13 +26,13 @@ public class OnlineSoftmaxAttentionTests
     [MemberData(nameof(Shapes))]
     public void Matches_the_explicit_double_precision_reference(int nQ, int nK, int dK, int dV, bool isCausal)
     {
-        var q = ExplicitReference.Random(nQ, dK, seed: 1);
-        var k = ExplicitReference.Random(nK, dK, seed: 2);
-        var v = ExplicitReference.Random(nK, dV, seed: 3);
+        var q = AttentionReference.Random(nQ, dK, seed: 1);
+        var k = AttentionReference.Random(nK, dK, seed: 2);
+        var v = AttentionReference.Random(nK, dV, seed: 3);
 
         var output = OnlineSoftmaxAttention.Compute(q, k, v, isCausal);
 
-        ExplicitReference.AssertClose(ExplicitReference.Attention(q, k, v, isCausal), output);
+        AttentionReference.AssertClose(AttentionReference.Attend(q, k, v, isCausal), output);
     }
 
     [Theory]
@@ -42,22 +42,22 @@ public class OnlineSoftmaxAttentionTests
     [InlineData(1000)]
     public void Gives_the_same_result_for_any_block_size(int blockSize)
     {
-        var q = ExplicitReference.Random(130, 16, seed: 4);
-        var k = ExplicitReference.Random(130, 16, seed: 5);
-        var v = ExplicitReference.Random(130, 8, seed: 6);
+        var q = AttentionReference.Random(130, 16, seed: 4);
+        var k = AttentionReference.Random(130, 16, seed: 5);
+        var v = AttentionReference.Random(130, 8, seed: 6);
 
         var output = OnlineSoftmaxAttention.Compute(q, k, v, isCausal: true, blockSize);
 
-        ExplicitReference.AssertClose(ExplicitReference.Attention(q, k, v, isCausal: true), output);
+        AttentionReference.AssertClose(AttentionReference.Attend(q, k, v, isCausal: true), output);
     }
 
     [Fact]
     public void The_first_causal_query_returns_the_first_value_exactly()
     {
         // Query 0 sees only key 0, whose weight is exp(0) / exp(0) = 1.
-        var q = ExplicitReference.Random(20, 8, seed: 7);
-        var k = ExplicitReference.Random(20, 8, seed: 8);
-        var v = ExplicitReference.Random(20, 4, seed: 9);
+        var q = AttentionReference.Random(20, 8, seed: 7);
+        var k = AttentionReference.Random(20, 8, seed: 8);
+        var v = AttentionReference.Random(20, 4, seed: 9);
 
         var output = OnlineSoftmaxAttention.Compute(q, k, v, isCausal: true, blockSize: 3);
 
@@ -69,9 +69,9 @@ public class OnlineSoftmaxAttentionTests
     {
         // Scores of several thousand would overflow a naive exp; every output must stay a convex
         // combination of value rows, so each column lies between that column's min and max.
-        var q = ExplicitReference.Random(50, 16, seed: 10, scale: 30);
-        var k = ExplicitReference.Random(50, 16, seed: 11, scale: 30);
-        var v = ExplicitReference.Random(50, 4, seed: 12);
+        var q = AttentionReference.Random(50, 16, seed: 10, scale: 30);
+        var k = AttentionReference.Random(50, 16, seed: 11, scale: 30);
+        var v = AttentionReference.Random(50, 4, seed: 12);
 
         var output = OnlineSoftmaxAttention.Compute(q, k, v, isCausal: false, blockSize: 8);
 
@@ -86,9 +86,9 @@ public class OnlineSoftmaxAttentionTests
     [Fact]
     public void Leaves_its_inputs_unchanged()
     {
-        var q = ExplicitReference.Random(70, 8, seed: 13);
-        var k = ExplicitReference.Random(70, 8, seed: 14);
-        var v = ExplicitReference.Random(70, 8, seed: 15);
+        var q = AttentionReference.Random(70, 8, seed: 13);
+        var k = AttentionReference.Random(70, 8, seed: 14);
+        var v = AttentionReference.Random(70, 8, seed: 15);
         var (q0, k0, v0) = (q.Clone(), k.Clone(), v.Clone());
 
         OnlineSoftmaxAttention.Compute(q, k, v, isCausal: true);

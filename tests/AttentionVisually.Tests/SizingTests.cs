@@ -99,6 +99,33 @@ public class SizingTests
     }
 
     [Theory]
+    [InlineData(5_000_000_000L)]
+    [InlineData(long.MaxValue)]
+    public void A_pattern_too_large_for_a_64_bit_count_is_refused_naming_seqLen(long seqLen)
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => Sizing.PatternBytes(seqLen));
+        Assert.Equal("seqLen", ex.ParamName);
+        Assert.Contains("64-bit", ex.Message);
+    }
+
+    [Theory]
+    [InlineData("AllPatternsBytes", 100_000_000L)]
+    [InlineData("KvCacheBytes", 1_000_000_000_000_000L)]
+    public void GPT3_sizes_that_overflow_a_long_are_refused_instead_of_turning_negative(string method, long seqLen)
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => method == "AllPatternsBytes" ? Sizing.AllPatternsBytes(Gpt3, seqLen) : Sizing.KvCacheBytes(Gpt3, seqLen));
+        Assert.Equal("seqLen", ex.ParamName);
+    }
+
+    [Fact]
+    public void Sizes_that_fit_are_still_counted_exactly()
+    {
+        Assert.Equal(40_000_000_000L, Sizing.PatternBytes(100_000));
+        Assert.Equal(96L * 96 * 2048 * 2048 * 4, Sizing.AllPatternsBytes(Gpt3, 2048));
+        Assert.Equal(2L * 96 * 2048 * 96 * 128 * 2, Sizing.KvCacheBytes(Gpt3, 2048));
+    }
+
+    [Theory]
     [InlineData("name,family,reported_params,layers,d_model,heads,d_head,d_ff,vocab\nx,y,1,1,1,1,1,1,1\n", "column \"context\" is missing")]
     [InlineData("name,family,reported_params,layers,d_model,heads,d_head,d_ff,vocab,context\nx,y,1,two,1,1,1,1,1,1\n", "line 2: layers = \"two\" is not a whole number")]
     [InlineData("name,family,reported_params,layers,d_model,heads,d_head,d_ff,vocab,context\nx,y,1,1,1,1,1,1,1,1\nz,y,1,1,0,1,1,1,1,1\n", "line 3: DModel is 0")]

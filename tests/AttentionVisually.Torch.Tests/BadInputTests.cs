@@ -55,8 +55,8 @@ public class BadInputTests
     [MemberData(nameof(EngineNames))]
     public void Finite_inputs_whose_scores_would_overflow_are_rejected_instead_of_returning_NaN(string engine)
     {
-        var q = M(3, 8, 1) * 1e20f;
-        var k = M(4, 8, 2) * 1e20f;
+        var q = M(3, 8, 1) * 1e21f;
+        var k = M(4, 8, 2) * 1e18f;
         var ex = Assert.Throws<ArgumentException>(() => Engine(engine).Attend(q, k, M(4, 8, 3), isCausal: false));
         Assert.Equal("q", ex.ParamName);
         Assert.Contains("overflow", ex.Message);
@@ -95,5 +95,114 @@ public class TorchBadInputTests
         Assert.Equal("e", Assert.Throws<ArgumentException>(() => block.Forward(nan, ok, isCausal: false)).ParamName);
         Assert.Equal("context", Assert.Throws<ArgumentException>(() => block.Forward(ok, empty, isCausal: false)).ParamName);
         Assert.Equal("e", Assert.Throws<ArgumentException>(() => block.Forward(doubles, ok, isCausal: false)).ParamName);
+    }
+
+    private const int Huge = 100_000;
+
+    private static Matrix<float> M(int rows, int cols, int seed, double scale = 1) => AttentionReference.Random(rows, cols, seed, scale);
+
+    public static TheoryData<string> ExplicitCalls() =>
+    [
+        "engine.Attend(Matrix)", "engine.AttendWithPattern", "engine.Attend(Tensor)", "TorchAttention.Scores", "TorchAttention.Explicit",
+        "TorchMultiHeadAttention.Forward", "TorchMultiHeadAttention.ForwardWithPatterns",
+    ];
+
+    [Theory]
+    [MemberData(nameof(ExplicitCalls))]
+    public void The_explicit_path_at_100000_tokens_is_refused_up_front_instead_of_aborting_the_process(string call)
+    {
+        var x = M(Huge, 8, 1);
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        var engine = new AttentionVisually.Torch.TorchAttentionEngine(AttentionVisually.Torch.TorchAttentionMode.Explicit, TorchSharp.torch.CPU);
+        var t = AttentionVisually.Torch.TensorConvert.ToTensor(x);
+        using var block = AttentionVisually.Torch.TorchMultiHeadAttention.From(MultiHeadAttention.Random(dModel: 8, numHeads: 2, seed: 1), AttentionVisually.Torch.TorchAttentionMode.Explicit, TorchSharp.torch.CPU);
+        Action act = call switch
+        {
+            "engine.Attend(Matrix)" => () => engine.Attend(x, x, x, isCausal: true),
+            "engine.AttendWithPattern" => () => engine.AttendWithPattern(x, x, x, isCausal: true),
+            "engine.Attend(Tensor)" => () => engine.Attend(t, t, t, isCausal: true),
+            "TorchAttention.Scores" => () => AttentionVisually.Torch.TorchAttention.Scores(t, t),
+            "TorchAttention.Explicit" => () => AttentionVisually.Torch.TorchAttention.Explicit(t, t, t, isCausal: true),
+            "TorchMultiHeadAttention.Forward" => () => block.Forward(x, isCausal: true),
+            _ => () => block.ForwardWithPatterns(x, x, isCausal: true),
+        };
+        var ex = Assert.ThrowsAny<ArgumentOutOfRangeException>(act);
+        Assert.Matches(@"\d+\.\d (GB|TB)", ex.Message);
+        Assert.Contains("100000", ex.Message.Replace(",", ""));
+        Assert.Contains(ex.Message.Contains("flash engine") ? "flash engine" : "Fused", ex.Message);
+    }
+
+    [Theory]
+    [InlineData(AttentionVisually.Torch.TorchAttentionMode.Fused)]
+    [InlineData(AttentionVisually.Torch.TorchAttentionMode.Explicit)]
+    public void Tensors_whose_scores_or_value_sums_would_overflow_are_refused_like_matrices(AttentionVisually.Torch.TorchAttentionMode mode)
+    {
+        var engine = new AttentionVisually.Torch.TorchAttentionEngine(mode, TorchSharp.torch.CPU);
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        var q = AttentionVisually.Torch.TensorConvert.ToTensor(M(3, 8, 1, 1e21));
+        var k = AttentionVisually.Torch.TensorConvert.ToTensor(M(4, 8, 2, 1e18));
+        var v = AttentionVisually.Torch.TensorConvert.ToTensor(M(4, 5, 3));
+        var bigV = TorchSharp.torch.full(4, 5, 1e38f);
+        var ok = AttentionVisually.Torch.TensorConvert.ToTensor(M(4, 8, 4));
+        var ex = Assert.ThrowsAny<ArgumentException>(() => engine.Attend(q, k, v, isCausal: false));
+        Assert.Equal("q", ex.ParamName);
+        Assert.Contains("overflow", ex.Message);
+        Assert.Equal("v", Assert.ThrowsAny<ArgumentException>(() => engine.Attend(ok, ok, bigV, isCausal: true)).ParamName);
+        Assert.Equal("v", Assert.ThrowsAny<ArgumentException>(() => engine.Attend(M(3, 8, 1), M(4, 8, 2), Matrix<float>.Build.Dense(4, 5, 1e38f), isCausal: true)).ParamName);
+        Assert.Equal("v", Assert.ThrowsAny<ArgumentException>(() => AttentionVisually.Torch.TorchAttention.Fused(ok, ok, bigV, isCausal: false)).ParamName);
+    }
+
+    [Theory]
+    [InlineData(float.NaN)]
+    [InlineData(float.NegativeInfinity)]
+    public void A_block_with_a_NaN_or_infinite_weight_is_refused_naming_the_head(float bad)
+    {
+        var heads = MultiHeadAttention.Random(dModel: 8, numHeads: 2, seed: 1).Heads;
+        var wK = heads.Select(h => h.WK).ToArray();
+        wK[1][2, 3] = bad;
+        var ex = Assert.ThrowsAny<ArgumentException>(() => new AttentionVisually.Torch.TorchMultiHeadAttention(
+            heads.Select(h => h.WQ).ToArray(), wK, heads.Select(h => h.WValueDown).ToArray(), heads.Select(h => h.WValueUp).ToArray()));
+        Assert.Equal("wK[1]", ex.ParamName);
+    }
+
+    [Fact]
+    public void Embeddings_too_large_for_float_are_refused_by_the_torch_block_naming_e()
+    {
+        using var block = AttentionVisually.Torch.TorchMultiHeadAttention.From(MultiHeadAttention.Random(dModel: 8, numHeads: 2, seed: 1));
+        var ex = Assert.ThrowsAny<ArgumentException>(() => block.Forward(Matrix<float>.Build.Dense(5, 8, 1e37f), isCausal: true));
+        Assert.Equal("e", ex.ParamName);
+    }
+
+    [Fact]
+    public void Every_torch_entry_point_gives_either_a_finite_output_equal_to_the_reference_or_a_named_ArgumentException()
+    {
+        var fused = new AttentionVisually.Torch.TorchAttentionEngine(AttentionVisually.Torch.TorchAttentionMode.Fused, TorchSharp.torch.CPU);
+        var explicitEngine = new AttentionVisually.Torch.TorchAttentionEngine(AttentionVisually.Torch.TorchAttentionMode.Explicit, TorchSharp.torch.CPU);
+        var entries = new (string Name, Func<Matrix<float>, Matrix<float>, Matrix<float>, bool, Matrix<float>> Attend)[]
+        {
+            ("fused engine", fused.Attend),
+            ("explicit engine", explicitEngine.Attend),
+            ("fused engine on tensors", (q, k, v, c) => OnTensors(fused.Attend, q, k, v, c)),
+            ("explicit engine on tensors", (q, k, v, c) => OnTensors(explicitEngine.Attend, q, k, v, c)),
+        };
+        var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
+        CsCheck.Check.Sample(AttentionFuzz.Cases, c =>
+        {
+            foreach (var (name, attend) in entries)
+            {
+                string? failure = AttentionFuzz.Judge(attend, ["q", "k", "v"], c);
+                if (failure is not null) failures.Add($"{name} on {c}: {failure}");
+            }
+        }, iter: 300, threads: 1);
+        Assert.True(failures.IsEmpty, string.Join(Environment.NewLine, failures.Take(10)));
+    }
+
+    private static Matrix<float> OnTensors(
+        Func<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor, TorchSharp.torch.Tensor, bool, TorchSharp.torch.Tensor> attend,
+        Matrix<float> q, Matrix<float> k, Matrix<float> v, bool isCausal)
+    {
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        var output = attend(AttentionVisually.Torch.TensorConvert.ToTensor(q), AttentionVisually.Torch.TensorConvert.ToTensor(k), AttentionVisually.Torch.TensorConvert.ToTensor(v), isCausal);
+        return AttentionVisually.Torch.TensorConvert.ToMatrix(output);
     }
 }

@@ -13,9 +13,9 @@ public class EnginesTests
         Assert.Contains(engines, e => e is TorchAttentionEngine { Mode: TorchAttentionMode.Fused });
         Assert.Contains(engines, e => e is TorchAttentionEngine { Mode: TorchAttentionMode.Explicit });
 
-        Matrix<float> q = NaiveAttention.Random(1, 37, 16), k = NaiveAttention.Random(2, 37, 16), v = NaiveAttention.Random(3, 37, 16);
-        double[,] expected = NaiveAttention.Attend(q, k, v, isCausal: true);
-        Assert.All(engines, e => Assert.True(NaiveAttention.RelativeError(e.Attend(q, k, v, isCausal: true), expected) <= 1e-5, e.Name));
+        Matrix<float> q = AttentionReference.Random(37, 16, 1), k = AttentionReference.Random(37, 16, 2), v = AttentionReference.Random(37, 16, 3);
+        double[,] expected = AttentionReference.Attend(q, k, v, isCausal: true);
+        Assert.All(engines, e => Assert.True(AttentionReference.RelativeError(e.Attend(q, k, v, isCausal: true), expected) <= 1e-5, e.Name));
     }
 
     [Fact]

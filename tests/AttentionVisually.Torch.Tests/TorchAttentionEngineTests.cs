@@ -8,7 +8,7 @@ namespace AttentionVisually.Tests;
 /// <summary>
 /// The TorchSharp engine, explicit and fused, against an independent double-precision reference and against
 /// the library's managed <see cref="Attention.ScaledDotProduct"/>. Tolerance: <see cref="Tolerance"/> in the
-/// max-norm relative error of <see cref="NaiveAttention.RelativeError"/>, max |actual - expected| / max(1, max |expected|)
+/// max-norm relative error of <see cref="AttentionReference.RelativeError"/>, max |actual - expected| / max(1, max |expected|)
 /// (fp32 arithmetic against a double reference computed from the same fp32 inputs).
 /// </summary>
 public class TorchAttentionEngineTests
@@ -37,18 +37,18 @@ public class TorchAttentionEngineTests
     public void Explicit_and_fused_engines_match_the_reference(int nQ, int nK, int dK, bool isCausal)
     {
         int seed = (nQ * 1000) + (nK * 10) + dK;
-        Matrix<float> q = NaiveAttention.Random(seed, nQ, dK), k = NaiveAttention.Random(seed + 1, nK, dK), v = NaiveAttention.Random(seed + 2, nK, 8);
-        double[,] expected = NaiveAttention.Attend(q, k, v, isCausal);
+        Matrix<float> q = AttentionReference.Random(nQ, dK, seed), k = AttentionReference.Random(nK, dK, seed + 1), v = AttentionReference.Random(nK, 8, seed + 2);
+        double[,] expected = AttentionReference.Attend(q, k, v, isCausal);
         double[,] managed = Attention.ScaledDotProduct(q, k, v, isCausal ? Mask.Causal(nQ, nK) : null).Output.ToArray().ToDouble();
-        Assert.True(NaiveAttention.RelativeError(Matrix<float>.Build.DenseOfArray(managed.ToSingle()), expected) <= Tolerance, "the two references disagree");
+        Assert.True(AttentionReference.RelativeError(Matrix<float>.Build.DenseOfArray(managed.ToSingle()), expected) <= Tolerance, "the two references disagree");
 
         foreach (TorchAttentionMode mode in new[] { TorchAttentionMode.Explicit, TorchAttentionMode.Fused })
         {
             Matrix<float> actual = new TorchAttentionEngine(mode, TorchDevices.Cpu).Attend(q, k, v, isCausal);
             Assert.Equal((nQ, 8), (actual.RowCount, actual.ColumnCount));
-            double error = NaiveAttention.RelativeError(actual, expected);
+            double error = AttentionReference.RelativeError(actual, expected);
             Assert.True(error <= Tolerance, $"{mode}: relative error {error:E2} > {Tolerance:E0} against the double reference");
-            double errorManaged = NaiveAttention.RelativeError(actual, managed);
+            double errorManaged = AttentionReference.RelativeError(actual, managed);
             Assert.True(errorManaged <= Tolerance, $"{mode}: relative error {errorManaged:E2} > {Tolerance:E0} against the managed engine");
         }
     }
@@ -60,12 +60,12 @@ public class TorchAttentionEngineTests
     [InlineData(12, 5, true)]
     public void The_pattern_matches_the_reference_and_its_rows_sum_to_one(int nQ, int nK, bool isCausal)
     {
-        Matrix<float> q = NaiveAttention.Random(1, nQ, 16), k = NaiveAttention.Random(2, nK, 16), v = NaiveAttention.Random(3, nK, 4);
+        Matrix<float> q = AttentionReference.Random(nQ, 16, 1), k = AttentionReference.Random(nK, 16, 2), v = AttentionReference.Random(nK, 4, 3);
         (Matrix<float> output, Matrix<float> pattern) = new TorchAttentionEngine(TorchAttentionMode.Explicit, TorchDevices.Cpu).AttendWithPattern(q, k, v, isCausal);
 
         Assert.Equal((nQ, nK), (pattern.RowCount, pattern.ColumnCount));
-        Assert.True(NaiveAttention.RelativeError(pattern, NaiveAttention.Pattern(q, k, isCausal)) <= Tolerance);
-        Assert.True(NaiveAttention.RelativeError(output, NaiveAttention.Attend(q, k, v, isCausal)) <= Tolerance);
+        Assert.True(AttentionReference.RelativeError(pattern, AttentionReference.Pattern(q, k, isCausal)) <= Tolerance);
+        Assert.True(AttentionReference.RelativeError(output, AttentionReference.Attend(q, k, v, isCausal)) <= Tolerance);
         for (int i = 0; i < nQ; i++)
         {
             Assert.Equal(1.0, pattern.Row(i).Sum(), 5);
@@ -79,7 +79,7 @@ public class TorchAttentionEngineTests
     [Fact]
     public void Attend_does_not_change_its_inputs()
     {
-        Matrix<float> q = NaiveAttention.Random(4, 9, 8), k = NaiveAttention.Random(5, 9, 8), v = NaiveAttention.Random(6, 9, 3);
+        Matrix<float> q = AttentionReference.Random(9, 8, 4), k = AttentionReference.Random(9, 8, 5), v = AttentionReference.Random(9, 3, 6);
         Matrix<float> q0 = q.Clone(), k0 = k.Clone(), v0 = v.Clone();
         new TorchAttentionEngine(TorchAttentionMode.Explicit, TorchDevices.Cpu).AttendWithPattern(q, k, v, isCausal: true);
         new TorchAttentionEngine(TorchAttentionMode.Fused, TorchDevices.Cpu).Attend(q, k, v, isCausal: true);
@@ -93,7 +93,7 @@ public class TorchAttentionEngineTests
     {
         var engine = new TorchAttentionEngine(TorchAttentionMode.Fused, TorchDevices.Cpu);
         var ex = Assert.Throws<ArgumentException>(() =>
-            engine.Attend(NaiveAttention.Random(1, 3, 4), NaiveAttention.Random(2, 5, 3), NaiveAttention.Random(3, 5, 2), isCausal: false));
+            engine.Attend(AttentionReference.Random(3, 4, 1), AttentionReference.Random(5, 3, 2), AttentionReference.Random(5, 2, 3), isCausal: false));
         Assert.Equal("k", ex.ParamName);
         Assert.Contains("dK = 3", ex.Message);
         Assert.Contains("dK = 4", ex.Message);
@@ -104,7 +104,7 @@ public class TorchAttentionEngineTests
     {
         var engine = new TorchAttentionEngine(TorchAttentionMode.Explicit, TorchDevices.Cpu);
         var ex = Assert.Throws<ArgumentException>(() =>
-            engine.Attend(NaiveAttention.Random(1, 3, 4), NaiveAttention.Random(2, 5, 4), NaiveAttention.Random(3, 6, 2), isCausal: false));
+            engine.Attend(AttentionReference.Random(3, 4, 1), AttentionReference.Random(5, 4, 2), AttentionReference.Random(6, 2, 3), isCausal: false));
         Assert.Equal("v", ex.ParamName);
         Assert.Contains("(6, 2)", ex.Message);
     }
@@ -112,10 +112,10 @@ public class TorchAttentionEngineTests
     [Fact]
     public void A_NaN_input_is_rejected_with_its_position()
     {
-        Matrix<float> q = NaiveAttention.Random(1, 3, 4);
+        Matrix<float> q = AttentionReference.Random(3, 4, 1);
         q[2, 1] = float.NaN;
         var ex = Assert.Throws<ArgumentException>(() =>
-            new TorchAttentionEngine(TorchAttentionMode.Fused, TorchDevices.Cpu).Attend(q, NaiveAttention.Random(2, 5, 4), NaiveAttention.Random(3, 5, 2), isCausal: false));
+            new TorchAttentionEngine(TorchAttentionMode.Fused, TorchDevices.Cpu).Attend(q, AttentionReference.Random(5, 4, 2), AttentionReference.Random(5, 2, 3), isCausal: false));
         Assert.Equal("q", ex.ParamName);
         Assert.Contains("(2, 1)", ex.Message);
     }
@@ -147,23 +147,23 @@ public class TorchAttentionEngineTests
     public void The_tensor_call_handles_leading_head_dimensions_like_separate_calls()
     {
         var engine = new TorchAttentionEngine(TorchAttentionMode.Fused, TorchDevices.Cpu);
-        Matrix<float>[] qs = [NaiveAttention.Random(1, 6, 4), NaiveAttention.Random(2, 6, 4)];
-        Matrix<float>[] ks = [NaiveAttention.Random(3, 6, 4), NaiveAttention.Random(4, 6, 4)];
-        Matrix<float>[] vs = [NaiveAttention.Random(5, 6, 3), NaiveAttention.Random(6, 6, 3)];
+        Matrix<float>[] qs = [AttentionReference.Random(6, 4, 1), AttentionReference.Random(6, 4, 2)];
+        Matrix<float>[] ks = [AttentionReference.Random(6, 4, 3), AttentionReference.Random(6, 4, 4)];
+        Matrix<float>[] vs = [AttentionReference.Random(6, 3, 5), AttentionReference.Random(6, 3, 6)];
         using Tensor q = TensorConvert.ToTensor(qs), k = TensorConvert.ToTensor(ks), v = TensorConvert.ToTensor(vs);
         using Tensor output = engine.Attend(q, k, v, isCausal: true);
         Matrix<float>[] heads = TensorConvert.ToMatrices(output);
         Assert.Equal(2, heads.Length);
         for (int h = 0; h < 2; h++)
         {
-            Assert.True(NaiveAttention.RelativeError(heads[h], NaiveAttention.Attend(qs[h], ks[h], vs[h], isCausal: true)) <= Tolerance);
+            Assert.True(AttentionReference.RelativeError(heads[h], AttentionReference.Attend(qs[h], ks[h], vs[h], isCausal: true)) <= Tolerance);
         }
     }
 
     [Fact]
     public void Many_calls_leave_no_live_tensors_behind()
     {
-        Matrix<float> q = NaiveAttention.Random(1, 16, 8), k = NaiveAttention.Random(2, 16, 8), v = NaiveAttention.Random(3, 16, 8);
+        Matrix<float> q = AttentionReference.Random(16, 8, 1), k = AttentionReference.Random(16, 8, 2), v = AttentionReference.Random(16, 8, 3);
         var engines = new[] { new TorchAttentionEngine(TorchAttentionMode.Explicit, TorchDevices.Cpu), new TorchAttentionEngine(TorchAttentionMode.Fused, TorchDevices.Cpu) };
         foreach (TorchAttentionEngine engine in engines)
         {

@@ -12,26 +12,26 @@ public class TorchAttentionTests
     [InlineData(1, 1, 1)]
     public void Project_computes_e_times_w_transposed(int seqLen, int dK, int dModel)
     {
-        Matrix<float> e = NaiveAttention.Random(1, seqLen, dModel), w = NaiveAttention.Random(2, dK, dModel);
+        Matrix<float> e = AttentionReference.Random(seqLen, dModel, 1), w = AttentionReference.Random(dK, dModel, 2);
         using Tensor eT = TensorConvert.ToTensor(e), wT = TensorConvert.ToTensor(w);
         using Tensor projected = TorchAttention.Project(eT, wT);
         Assert.Equal(new long[] { seqLen, dK }, projected.shape);
-        Matrix<float> expected = NaiveAttention.Project(e, w);
+        Matrix<float> expected = AttentionReference.Project(e, w);
         Assert.True((TensorConvert.ToMatrix(projected) - expected).Enumerate().All(x => Math.Abs(x) < 1e-5f));
     }
 
     [Fact]
     public void Project_with_stacked_heads_projects_each_head()
     {
-        Matrix<float> e = NaiveAttention.Random(1, 6, 8);
-        Matrix<float>[] ws = [NaiveAttention.Random(2, 3, 8), NaiveAttention.Random(3, 3, 8)];
+        Matrix<float> e = AttentionReference.Random(6, 8, 1);
+        Matrix<float>[] ws = [AttentionReference.Random(3, 8, 2), AttentionReference.Random(3, 8, 3)];
         using Tensor eT = TensorConvert.ToTensor(e), wT = TensorConvert.ToTensor(ws);
         using Tensor projected = TorchAttention.Project(eT, wT);
         Assert.Equal(new long[] { 2, 6, 3 }, projected.shape);
         Matrix<float>[] heads = TensorConvert.ToMatrices(projected);
         for (int h = 0; h < 2; h++)
         {
-            Assert.True((heads[h] - NaiveAttention.Project(e, ws[h])).Enumerate().All(x => Math.Abs(x) < 1e-5f));
+            Assert.True((heads[h] - AttentionReference.Project(e, ws[h])).Enumerate().All(x => Math.Abs(x) < 1e-5f));
         }
     }
 

@@ -59,7 +59,7 @@ public class TorchModulesTests
         Matrix<float>[] valueUp = Enumerable.Range(0, numHeads).Select(h => output.SubMatrix(0, dModel, h * headDim, headDim)).ToArray();
         using var attention = new TorchMultiHeadAttention(Rows(0), Rows(dModel), Rows(2 * dModel), valueUp, TorchAttentionMode.Explicit, TorchDevices.Cpu);
 
-        Matrix<float> e = NaiveAttention.Random(11, seqLen, dModel);
+        Matrix<float> e = AttentionReference.Random(seqLen, dModel, 11);
         using Tensor eT = TensorConvert.ToTensor(e);
         using Tensor fromBlock = block.forward(eT);
         Matrix<float> difference = TensorConvert.ToMatrix(fromBlock) - attention.Forward(e, isCausal: true);

@@ -6,7 +6,7 @@ namespace AttentionVisually.Tests;
 
 /// <summary>
 /// Multi-head self- and cross-attention against the reference built head by head from
-/// <see cref="NaiveAttention"/>, and against the library's managed <see cref="MultiHeadAttention"/> holding the
+/// <see cref="AttentionReference"/>, and against the library's managed <see cref="MultiHeadAttention"/> holding the
 /// same weights; same tolerance and error measure as <see cref="TorchAttentionEngineTests"/>.
 /// </summary>
 public class TorchMultiHeadAttentionTests
@@ -39,8 +39,8 @@ public class TorchMultiHeadAttentionTests
     {
         int dModel = numHeads * dK;
         int seed = (n * 100_000) + (dK * 1000) + (numHeads * 10) + (isCross ? 1 : 0);
-        Matrix<float> e = NaiveAttention.Random(seed, n, dModel);
-        Matrix<float> context = isCross ? NaiveAttention.Random(seed + 1, (n / 3) + 2, dModel) : e;
+        Matrix<float> e = AttentionReference.Random(n, dModel, seed);
+        Matrix<float> context = isCross ? AttentionReference.Random((n / 3) + 2, dModel, seed + 1) : e;
         Weights w = Weights.Random(seed + 2, numHeads, dK, dModel);
         double[,] expected = Reference(e, context, w, isCausal);
         var managed = new MultiHeadAttention(Enumerable.Range(0, numHeads).Select(h => new AttentionHead(w.Q[h], w.K[h], w.ValueDown[h], w.ValueUp[h])).ToArray());
@@ -51,9 +51,9 @@ public class TorchMultiHeadAttentionTests
             using var attention = TorchMultiHeadAttention.From(managed, mode, TorchDevices.Cpu);
             Matrix<float> deltaE = attention.Forward(e, context, isCausal);
             Assert.Equal((n, dModel), (deltaE.RowCount, deltaE.ColumnCount));
-            double error = NaiveAttention.RelativeError(deltaE, expected);
+            double error = AttentionReference.RelativeError(deltaE, expected);
             Assert.True(error <= Tolerance, $"{mode}: relative error {error:E2} > {Tolerance:E0} against the double reference");
-            double errorManaged = NaiveAttention.RelativeError(deltaE, managedDeltaE);
+            double errorManaged = AttentionReference.RelativeError(deltaE, managedDeltaE);
             Assert.True(errorManaged <= Tolerance, $"{mode}: relative error {errorManaged:E2} > {Tolerance:E0} against the managed block");
         }
     }
@@ -62,7 +62,7 @@ public class TorchMultiHeadAttentionTests
     public void Every_head_pattern_is_returned_and_matches_that_head_alone()
     {
         Weights w = Weights.Random(5, 3, 4, 12);
-        Matrix<float> e = NaiveAttention.Random(6, 9, 12), context = NaiveAttention.Random(7, 5, 12);
+        Matrix<float> e = AttentionReference.Random(9, 12, 6), context = AttentionReference.Random(5, 12, 7);
         using var attention = new TorchMultiHeadAttention(w.Q, w.K, w.ValueDown, w.ValueUp, TorchAttentionMode.Explicit, TorchDevices.Cpu);
         (Matrix<float> deltaE, Matrix<float>[] patterns) = attention.ForwardWithPatterns(e, context, isCausal: true);
 
@@ -70,10 +70,10 @@ public class TorchMultiHeadAttentionTests
         for (int h = 0; h < 3; h++)
         {
             Assert.Equal((9, 5), (patterns[h].RowCount, patterns[h].ColumnCount));
-            double[,] expected = NaiveAttention.Pattern(NaiveAttention.Project(e, w.Q[h]), NaiveAttention.Project(context, w.K[h]), isCausal: true);
-            Assert.True(NaiveAttention.RelativeError(patterns[h], expected) <= Tolerance);
+            double[,] expected = AttentionReference.Pattern(AttentionReference.Project(e, w.Q[h]), AttentionReference.Project(context, w.K[h]), isCausal: true);
+            Assert.True(AttentionReference.RelativeError(patterns[h], expected) <= Tolerance);
         }
-        Assert.True(NaiveAttention.RelativeError(deltaE, Reference(e, context, w, isCausal: true)) <= Tolerance);
+        Assert.True(AttentionReference.RelativeError(deltaE, Reference(e, context, w, isCausal: true)) <= Tolerance);
     }
 
     [Fact]
@@ -99,7 +99,7 @@ public class TorchMultiHeadAttentionTests
     {
         Weights w = Weights.Random(1, 2, 4, 8);
         using var attention = new TorchMultiHeadAttention(w.Q, w.K, w.ValueDown, w.ValueUp, TorchAttentionMode.Fused, TorchDevices.Cpu);
-        var ex = Assert.Throws<ArgumentException>(() => attention.Forward(NaiveAttention.Random(2, 5, 9), isCausal: true));
+        var ex = Assert.Throws<ArgumentException>(() => attention.Forward(AttentionReference.Random(5, 9, 2), isCausal: true));
         Assert.Equal("e", ex.ParamName);
         Assert.Contains("(5, 9)", ex.Message);
     }
@@ -108,7 +108,7 @@ public class TorchMultiHeadAttentionTests
     public void The_weights_stay_valid_outside_the_callers_dispose_scope()
     {
         Weights w = Weights.Random(1, 2, 4, 8);
-        Matrix<float> e = NaiveAttention.Random(2, 5, 8);
+        Matrix<float> e = AttentionReference.Random(5, 8, 2);
         TorchMultiHeadAttention attention;
         using (NewDisposeScope())
         {
@@ -116,7 +116,7 @@ public class TorchMultiHeadAttentionTests
         }
         using (attention)
         {
-            Assert.True(NaiveAttention.RelativeError(attention.Forward(e, isCausal: false), Reference(e, e, w, isCausal: false)) <= Tolerance);
+            Assert.True(AttentionReference.RelativeError(attention.Forward(e, isCausal: false), Reference(e, e, w, isCausal: false)) <= Tolerance);
         }
         Assert.Throws<ObjectDisposedException>(() => attention.Forward(e, isCausal: false));
     }
@@ -127,8 +127,8 @@ public class TorchMultiHeadAttentionTests
         var deltaE = new double[e.RowCount, dModel];
         for (int h = 0; h < w.Q.Length; h++)
         {
-            double[,] head = NaiveAttention.Attend(
-                NaiveAttention.Project(e, w.Q[h]), NaiveAttention.Project(context, w.K[h]), NaiveAttention.Project(context, w.ValueDown[h]), isCausal); // (nQ, dK)
+            double[,] head = AttentionReference.Attend(
+                AttentionReference.Project(e, w.Q[h]), AttentionReference.Project(context, w.K[h]), AttentionReference.Project(context, w.ValueDown[h]), isCausal); // (nQ, dK)
             for (int i = 0; i < e.RowCount; i++)
             {
                 for (int m = 0; m < dModel; m++)
@@ -152,7 +152,7 @@ public class TorchMultiHeadAttentionTests
         {
             double down = 1 / Math.Sqrt(dModel), up = 1 / Math.Sqrt(dK * numHeads);
             Matrix<float>[] Make(int offset, int rows, int cols, double scale) =>
-                Enumerable.Range(0, numHeads).Select(h => NaiveAttention.Random(seed + (offset * 1000) + h, rows, cols, scale)).ToArray();
+                Enumerable.Range(0, numHeads).Select(h => AttentionReference.Random(rows, cols, seed + (offset * 1000) + h, scale)).ToArray();
             return new Weights(Make(1, dK, dModel, down), Make(2, dK, dModel, down), Make(3, dK, dModel, down), Make(4, dModel, dK, up));
         }
     }

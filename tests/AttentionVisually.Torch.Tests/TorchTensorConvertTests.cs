@@ -12,7 +12,7 @@ public class TorchTensorConvertTests
     [InlineData(64, 7)]
     public void A_matrix_becomes_a_tensor_of_the_same_shape_entry_by_entry(int rows, int cols)
     {
-        Matrix<float> m = NaiveAttention.Random(rows + cols, rows, cols);
+        Matrix<float> m = AttentionReference.Random(rows, cols, rows + cols);
         using Tensor t = TensorConvert.ToTensor(m);
         Assert.Equal(new long[] { rows, cols }, t.shape);
         Assert.Equal(ScalarType.Float32, t.dtype);
@@ -29,7 +29,7 @@ public class TorchTensorConvertTests
     [Fact]
     public void A_matrix_survives_the_round_trip_exactly()
     {
-        Matrix<float> m = NaiveAttention.Random(3, 17, 9);
+        Matrix<float> m = AttentionReference.Random(17, 9, 3);
         using Tensor t = TensorConvert.ToTensor(m);
         Assert.Equal(m, TensorConvert.ToMatrix(t));
     }
@@ -37,7 +37,7 @@ public class TorchTensorConvertTests
     [Fact]
     public void The_tensor_is_a_copy_so_changing_it_leaves_the_matrix_alone()
     {
-        Matrix<float> m = NaiveAttention.Random(3, 4, 4);
+        Matrix<float> m = AttentionReference.Random(4, 4, 3);
         float before = m[1, 2];
         using Tensor t = TensorConvert.ToTensor(m);
         t[1, 2] = tensor(123f);
@@ -47,7 +47,7 @@ public class TorchTensorConvertTests
     [Fact]
     public void A_transposed_view_converts_to_the_transposed_matrix()
     {
-        Matrix<float> m = NaiveAttention.Random(5, 3, 6);
+        Matrix<float> m = AttentionReference.Random(3, 6, 5);
         using Tensor t = TensorConvert.ToTensor(m);
         using Tensor view = t.t(); // not contiguous
         Assert.Equal(m.Transpose(), TensorConvert.ToMatrix(view));
@@ -64,7 +64,7 @@ public class TorchTensorConvertTests
     [Fact]
     public void Stacked_matrices_keep_their_order()
     {
-        Matrix<float>[] ms = [NaiveAttention.Random(1, 2, 3), NaiveAttention.Random(2, 2, 3), NaiveAttention.Random(3, 2, 3)];
+        Matrix<float>[] ms = [AttentionReference.Random(2, 3, 1), AttentionReference.Random(2, 3, 2), AttentionReference.Random(2, 3, 3)];
         using Tensor t = TensorConvert.ToTensor(ms);
         Assert.Equal(new long[] { 3, 2, 3 }, t.shape);
         for (int c = 0; c < 3; c++)

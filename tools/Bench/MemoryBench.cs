@@ -65,7 +65,9 @@ internal sealed class MemoryBench : Command<MemoryBench.Settings>
         {
             "managed" => (q, k, v) => new ManagedAttentionEngine().Attend(q, k, v, isCausal),
             "reference" => (q, k, v) => OnlineSoftmaxAttention.Compute(q, k, v, isCausal),
-            _ => throw new ArgumentException($"Unknown engine '{engine}': use managed or reference.", nameof(settings)),
+            "torch-fused" => (q, k, v) => new Torch.TorchAttentionEngine(Torch.TorchAttentionMode.Fused).Attend(q, k, v, isCausal),
+            "torch-explicit" => (q, k, v) => new Torch.TorchAttentionEngine(Torch.TorchAttentionMode.Explicit).Attend(q, k, v, isCausal),
+            _ => throw new ArgumentException($"Unknown engine '{engine}': use managed, reference, torch-fused or torch-explicit.", nameof(settings)),
         };
 
         // JIT, thread pool and first-touch costs are paid here, outside the measurement.
@@ -84,7 +86,7 @@ internal sealed class MemoryBench : Command<MemoryBench.Settings>
         long residentWorking = peakGrowth - outputBytes;
         double gflops = (isCausal && nQ == n ? 4.0 * d * n * (n + 1) / 2 : 4.0 * d * nQ * n) / seconds / 1e9;
         var table = new Table().Border(TableBorder.Rounded).AddColumn("quantity").AddColumn(new TableColumn("value").RightAligned());
-        table.AddRow("engine", engine == "managed" ? "managed flash (SIMD)" : "online softmax (reference)");
+        table.AddRow("engine", engine switch { "managed" => "managed flash (SIMD)", "reference" => "online softmax (reference)", _ => engine });
         table.AddRow("shape", $"nQ = {nQ:N0}, nK = {n:N0}, d = {d}, {(isCausal ? "causal" : "full")}");
         table.AddRow("q, k, v, output (not counted)", $"{Mib((2L * n * d * 4) + ((long)nQ * d * 4 * 2))}");
         table.AddRow("explicit float pattern would need", Mib((long)nQ * n * sizeof(float)));

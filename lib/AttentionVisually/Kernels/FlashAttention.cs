@@ -3,6 +3,7 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using AttentionVisually.Checks;
 
 namespace AttentionVisually.Kernels;
 
@@ -44,7 +45,8 @@ public static class FlashAttention
     /// <param name="isCausal">Whether query i sees only keys j &lt;= i.</param>
     /// <exception cref="ArgumentOutOfRangeException">A size is zero or negative.</exception>
     /// <exception cref="ArgumentException">A buffer length disagrees with its shape, <paramref name="output"/>
-    /// overlaps an input, or an input holds NaN or infinity (the message gives its position).</exception>
+    /// overlaps an input, an input holds NaN or infinity (the message gives its position), or q · k or a weighted
+    /// sum of values could overflow float (the same rules as every other engine).</exception>
     public static void Compute(
         ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> output,
         int nQ, int nK, int dK, int dV, bool isCausal)
@@ -70,7 +72,8 @@ public static class FlashAttention
     /// <param name="maxDegreeOfParallelism">How many cores to use at most; -1 (the default) uses them all.</param>
     /// <exception cref="ArgumentOutOfRangeException">A size is zero or negative, or the degree of parallelism is 0 or below -1.</exception>
     /// <exception cref="ArgumentException">A buffer length disagrees with its shape, <paramref name="output"/>
-    /// overlaps an input, or an input holds NaN or infinity (the message gives its position).</exception>
+    /// overlaps an input, an input holds NaN or infinity (the message gives its position), or q · k or a weighted
+    /// sum of values could overflow float in some head (the same rules as every other engine).</exception>
     public static void ComputeHeads(
         ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> output,
         int numHeads, int nQ, int nK, int dK, int dV, bool isCausal, int maxDegreeOfParallelism = -1)
@@ -78,11 +81,15 @@ public static class FlashAttention
         Compute(q, k, v, output, nQ, nK, dK, dV, isCausal, MatrixLayout.RowMajor, KernelPath.Auto, maxDegreeOfParallelism, numHeads);
     }
 
-    /// <summary>As the public overloads, with a choice of layout (shared by all four buffers), path, parallelism and heads.</summary>
+    /// <summary>
+    /// As the public overloads, with a choice of layout (shared by all four buffers), path, parallelism and heads.
+    /// <paramref name="valuesChecked"/> says the caller has already applied the value rules of
+    /// <see cref="AttentionInputs"/> (finite, no overflow) to the same numbers, so they are not applied twice.
+    /// </summary>
     internal static unsafe void Compute(
         ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> output,
         int nQ, int nK, int dK, int dV, bool isCausal, MatrixLayout layout,
-        KernelPath path = KernelPath.Auto, int maxDegreeOfParallelism = -1, int numHeads = 1)
+        KernelPath path = KernelPath.Auto, int maxDegreeOfParallelism = -1, int numHeads = 1, bool valuesChecked = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(numHeads);
         if (maxDegreeOfParallelism == 0 || maxDegreeOfParallelism < -1)
@@ -103,9 +110,15 @@ public static class FlashAttention
             throw new ArgumentException("output overlaps q, k or v; the kernel never writes into its inputs.", nameof(output));
         }
 
-        CheckFinite(q, nQ, dK, layout, nameof(q));
-        CheckFinite(k, nK, dK, layout, nameof(k));
-        CheckFinite(v, nK, dV, layout, nameof(v));
+        if (!valuesChecked)
+        {
+            bool rowMajor = layout == MatrixLayout.RowMajor;
+            double maxQ = AttentionInputs.MaxMagnitude(q, nQ, dK, rowMajor, new(nameof(q)));
+            double maxK = AttentionInputs.MaxMagnitude(k, nK, dK, rowMajor, new(nameof(k)));
+            double maxV = AttentionInputs.MaxMagnitude(v, nK, dV, rowMajor, new(nameof(v)));
+            AttentionInputs.ScoresFit(maxQ, maxK, dK, new(nameof(q)), new(nameof(k)));
+            AttentionInputs.ValuesFit(maxV, nK, new(nameof(v)));
+        }
 
         fixed (float* qData = q, kData = k, vData = v, oData = output)
         {
@@ -188,27 +201,22 @@ public static class FlashAttention
         }
     }
 
-    private static void CheckFinite(ReadOnlySpan<float> data, int rows, int cols, MatrixLayout layout, string name)
+    // The value rules of every engine (finite; q · k and the weighted sums fit a float), head by head: a head's
+    // scores are bounded by its own largest q and k, so one head of large numbers cannot hide behind the others.
+    private static void CheckValues(
+        ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, int numHeads, int nQ, int nK, int dK, int dV, bool rowMajor)
     {
-        if (TensorPrimitives.IsFiniteAll(data))
+        for (int h = 0; h < numHeads; h++)
         {
-            return;
+            Arg qArg = numHeads == 1 ? new(nameof(q)) : new(nameof(q), $"q (head {h})");
+            Arg kArg = numHeads == 1 ? new(nameof(k)) : new(nameof(k), $"k (head {h})");
+            Arg vArg = numHeads == 1 ? new(nameof(v)) : new(nameof(v), $"v (head {h})");
+            double maxQ = AttentionInputs.MaxMagnitude(q.Slice(h * nQ * dK, nQ * dK), nQ, dK, rowMajor, qArg);
+            double maxK = AttentionInputs.MaxMagnitude(k.Slice(h * nK * dK, nK * dK), nK, dK, rowMajor, kArg);
+            double maxV = AttentionInputs.MaxMagnitude(v.Slice(h * nK * dV, nK * dV), nK, dV, rowMajor, vArg);
+            AttentionInputs.ScoresFit(maxQ, maxK, dK, qArg, kArg);
+            AttentionInputs.ValuesFit(maxV, nK, vArg);
         }
-
-        int index = 0;
-        while (float.IsFinite(data[index]))
-        {
-            index++;
-        }
-
-        int head = index / (rows * cols), within = index % (rows * cols);
-        (int row, int col) = layout == MatrixLayout.RowMajor ? (within / cols, within % cols) : (within % rows, within / rows);
-        string where = data.Length == rows * cols
-            ? string.Create(CultureInfo.InvariantCulture, $"({row}, {col})")
-            : string.Create(CultureInfo.InvariantCulture, $"({head}, {row}, {col})");
-        throw new ArgumentException(
-            string.Create(CultureInfo.InvariantCulture, $"{name} contains {data[index]} at {where}; inputs must be finite."),
-            name);
     }
 
     /// <summary>One head's inputs and output, viewed in their own layout.</summary>

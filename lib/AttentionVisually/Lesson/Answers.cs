@@ -17,11 +17,13 @@ public static class Answers
     /// <param name="tolerance">Allowed absolute difference.</param>
     /// <param name="hints">Hints, nudge first.</param>
     /// <returns>"not attempted yet", "not it" with a hint, or "right".</returns>
-    /// <exception cref="ArgumentException">The id is not an exercise of the course, or no hint is given.</exception>
+    /// <exception cref="ArgumentException">The id is not an exercise of the course, no hint is given, the expected value
+    /// is NaN or infinite, or the tolerance is negative, NaN or infinite (a course bug: no answer could be judged).</exception>
     public static string Check(string id, double? answer, double expected, double tolerance, params string[] hints)
     {
         string title = ExerciseBook.Title(id);
         if (hints is null || hints.Length == 0) throw new ArgumentException("give at least one hint.", nameof(hints));
+        CheckReference(id, expected, nameof(expected), tolerance);
         if (answer is null) return $"⏳ {id} ({title}): not attempted yet. Put your answer in the cell above and run both cells.";
         bool right = Math.Abs(answer.Value - expected) <= tolerance; // NaN fails too
         int attempt = ExerciseBook.Record(id, right);
@@ -74,16 +76,28 @@ public static class Answers
     /// <param name="tolerance">How close counts as a match.</param>
     /// <param name="explanation">Why the result is what it is.</param>
     /// <returns>Whether the prediction matched, the result and the explanation.</returns>
-    /// <exception cref="ArgumentException">The id is not an exercise of the course.</exception>
+    /// <exception cref="ArgumentException">The id is not an exercise of the course, the measured value is NaN or infinite,
+    /// or the tolerance is negative, NaN or infinite.</exception>
     public static string Reveal(string id, double? prediction, double actual, double tolerance, string explanation)
     {
         string title = ExerciseBook.Title(id);
+        CheckReference(id, actual, nameof(actual), tolerance);
         if (prediction is null)
             return $"· {id} ({title}): no prediction made. The result is {F(actual)}. {explanation} (Next time, commit to a prediction in the cell above first.)";
         ExerciseBook.Record(id, done: true);
         return Math.Abs(prediction.Value - actual) <= tolerance
             ? $"✅ {id} ({title}): you predicted {F(prediction.Value)}, and it is {F(actual)}: your prediction matched. {explanation}"
             : $"✗ {id} ({title}): you predicted {F(prediction.Value)}, but it is {F(actual)}: your prediction did not match. {explanation}";
+    }
+
+    // A reference that is not a finite number, or a tolerance below zero, would judge every answer wrong (or right):
+    // refused as the course bug it is, instead of a wrong verdict shown to the learner.
+    private static void CheckReference(string id, double reference, string name, double tolerance)
+    {
+        if (!double.IsFinite(reference))
+            throw new ArgumentException($"{id}: the {name} value is {reference}; an exercise needs a finite value to compare answers with.", name);
+        if (!(tolerance >= 0) || double.IsInfinity(tolerance))
+            throw new ArgumentOutOfRangeException(nameof(tolerance), tolerance, $"{id}: the tolerance must be zero or positive and finite.");
     }
 
     /// <summary>Checks chapter 00's question: along which axis of a pattern chart are the queries?</summary>
