@@ -48,7 +48,7 @@ public static class TorchRuntime
             $"TorchSharp.dll is in '{torchSharpDirectory}', and {lib} is {(present ? "there" : "not there")}. " +
             "What to do: build the repository with 'dotnet build Course.sln' (after ./build/setup.sh); on Linux the build " +
             "puts the natives next to TorchSharp.dll and, where the system libstdc++ is older than GCC 13's, a patched " +
-            $"{lib}. Load AttentionVisually.dll from its own bin folder (lib/AttentionVisually/bin/<Configuration>/net10.0) so " +
+            $"{lib}. Load the library from its build folder (lib/bin/<Configuration>/net10.0) so " +
             "those files sit beside TorchSharp.dll. The managed engine does not need TorchSharp and keeps working.";
         return new TorchUnavailableException(message, cause);
     }
