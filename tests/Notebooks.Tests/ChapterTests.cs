@@ -5,7 +5,10 @@ using OpenQA.Selenium.Chromium;
 
 namespace Notebooks.Tests;
 
-/// <summary>Runs every chapter of notebooks/ once, as course.sh does, into a temporary output folder.</summary>
+/// <summary>
+/// Runs every chapter of notebooks/ once, as course.sh does, into a temporary output folder: the fixture of
+/// <see cref="CourseCollection"/>, made once per test session.
+/// </summary>
 public sealed class CourseRun
 {
     /// <summary>Builds the library the chapters load and runs the runner over all chapters.</summary>
@@ -31,8 +34,8 @@ public sealed class CourseRun
 }
 
 /// <summary>Every chapter, headless: each cell passes, and its HTML page draws every chart with no network.</summary>
-[Collection(NotebookCollection.Name)]
-public sealed class ChapterTests(CourseRun run) : IClassFixture<CourseRun>
+[Collection(CourseCollection.Name)]
+public sealed class ChapterTests(CourseRun run)
 {
     public static TheoryData<string> Chapters => Course.Chapters();
 

@@ -3,9 +3,12 @@ using System.Text.RegularExpressions;
 
 namespace Notebooks.Tests;
 
-/// <summary>Two runs of a chapter give the same outputs: every number is seeded, nothing depends on the clock.</summary>
-[Collection(NotebookCollection.Name)]
-public sealed partial class DeterminismTests(CourseRun run) : IClassFixture<CourseRun>
+/// <summary>
+/// Two runs of a chapter give the same outputs: every number is seeded, nothing depends on the clock. The first
+/// run is the session's course run; the second runs only the chapters compared here.
+/// </summary>
+[Collection(CourseCollection.Name)]
+public sealed partial class DeterminismTests(CourseRun run)
 {
     // Chapters 08 and 09 time engines on purpose, so their outputs differ between runs.
     public static TheoryData<string> Deterministic => new(["01-tokens-and-embeddings", "03-softmax-and-scaling", "06-multi-head-attention"]);
