@@ -9,5 +9,6 @@ dotnet build Course.sln -c Release
 # The stock hosts the chapters also run in: dotnet-repl and dotnet-interactive, pinned in .config/dotnet-tools.json.
 dotnet tool restore
 # One test project at a time: on a 2-core machine the chapter runs need the cores to themselves.
+dotnet test tests/Build.Tests -c Release --no-build "$@"
 dotnet test tests/AttentionVisually.Tests -c Release --no-build "$@"
 dotnet test tests/Notebooks.Tests -c Release --no-build "$@"
