@@ -35,7 +35,7 @@ public sealed class CourseRun
 
 /// <summary>Every chapter, headless: each cell passes, and its HTML page draws every chart with no network.</summary>
 [Collection(CourseCollection.Name)]
-public sealed class ChapterTests(CourseRun run)
+public sealed class ChapterTests(CourseRun run, BrowserSession session) : IClassFixture<BrowserSession>
 {
     public static TheoryData<string> Chapters => Course.Chapters();
 
@@ -68,7 +68,7 @@ public sealed class ChapterTests(CourseRun run)
         string html = File.ReadAllText(page);
         Assert.DoesNotMatch("<script[^>]*\\bsrc=", html);
 
-        using var browser = Browser.Open();
+        var browser = session.Driver;
         browser.Navigate().GoToUrl(new Uri(page).AbsoluteUri);
         int drawn = 0;
         var deadline = DateTime.UtcNow.AddSeconds(30);
@@ -116,6 +116,16 @@ public sealed class ChapterTests(CourseRun run)
         for (int i = text.IndexOf(what, StringComparison.Ordinal); i >= 0; i = text.IndexOf(what, i + what.Length, StringComparison.Ordinal)) n++;
         return n;
     }
+}
+
+/// <summary>One browser for every chapter page of a test class (a Chromium start per page would cost more than the page).</summary>
+public sealed class BrowserSession : IDisposable
+{
+    /// <summary>The browser.</summary>
+    internal ChromeDriver Driver { get; } = Browser.Open();
+
+    /// <summary>Closes the browser.</summary>
+    public void Dispose() => Driver.Dispose();
 }
 
 /// <summary>Headless Chromium from Debian's packages (build/setup.sh installs them), offline.</summary>
