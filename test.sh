@@ -11,4 +11,6 @@ dotnet tool restore
 # One test project at a time: on a 2-core machine the chapter runs need the cores to themselves.
 dotnet test tests/Build.Tests -c Release --no-build "$@"
 dotnet test tests/AttentionVisually.Tests -c Release --no-build "$@"
+dotnet test tests/AttentionVisually.Torch.Tests -c Release --no-build "$@"
+dotnet test tests/AttentionVisually.RealModel.Tests -c Release --no-build "$@"
 dotnet test tests/Notebooks.Tests -c Release --no-build "$@"
