@@ -107,10 +107,17 @@ public class KernelTests
     [Fact]
     public void Working_memory_does_not_grow_with_the_number_of_queries()
     {
-        long few = FlashAttention.WorkingMemoryBytes(1 << 10, 65_536, 64, 64);
-        long many = FlashAttention.WorkingMemoryBytes(1 << 20, 65_536, 64, 64);
-        Assert.Equal(few, many);
-        Assert.True(many < 64L << 20, $"{many} bytes");
+        // One tile set per core in use, so "few" queries are still enough to keep every core of this machine busy
+        // (one query block each): the comparison holds on any core count.
+        int few = Math.Max(1 << 10, FlashAttention.QueryBlockSize * Environment.ProcessorCount);
+        long atFew = FlashAttention.WorkingMemoryBytes(few, 65_536, 64, 64);
+        long atMany = FlashAttention.WorkingMemoryBytes(few * 1024, 65_536, 64, 64);
+        Assert.Equal(atFew, atMany);
+
+        // Packed K^T and V for 65,536 keys of 64 floats are 32 MiB; each core adds tiles of well under 64 KiB.
+        // (The explicit pattern alone would be few * 1024 * 65,536 floats.)
+        long bound = (32L << 20) + (Environment.ProcessorCount * (64L << 10));
+        Assert.True(atMany <= bound, $"{atMany} bytes on {Environment.ProcessorCount} cores, bound {bound}");
     }
 
     [Fact]

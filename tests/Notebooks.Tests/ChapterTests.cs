@@ -5,7 +5,10 @@ using OpenQA.Selenium.Chromium;
 
 namespace Notebooks.Tests;
 
-/// <summary>Runs every chapter of notebooks/ once, as course.sh does, into a temporary output folder.</summary>
+/// <summary>
+/// Runs every chapter of notebooks/ once, as course.sh does, into a temporary output folder: the fixture of
+/// <see cref="CourseCollection"/>, made once per test session.
+/// </summary>
 public sealed class CourseRun
 {
     /// <summary>Builds the library the chapters load and runs the runner over all chapters.</summary>
@@ -31,8 +34,8 @@ public sealed class CourseRun
 }
 
 /// <summary>Every chapter, headless: each cell passes, and its HTML page draws every chart with no network.</summary>
-[Collection(NotebookCollection.Name)]
-public sealed class ChapterTests(CourseRun run) : IClassFixture<CourseRun>
+[Collection(CourseCollection.Name)]
+public sealed class ChapterTests(CourseRun run, BrowserSession session) : IClassFixture<BrowserSession>
 {
     public static TheoryData<string> Chapters => Course.Chapters();
 
@@ -65,7 +68,7 @@ public sealed class ChapterTests(CourseRun run) : IClassFixture<CourseRun>
         string html = File.ReadAllText(page);
         Assert.DoesNotMatch("<script[^>]*\\bsrc=", html);
 
-        using var browser = Browser.Open();
+        var browser = session.Driver;
         browser.Navigate().GoToUrl(new Uri(page).AbsoluteUri);
         int drawn = 0;
         var deadline = DateTime.UtcNow.AddSeconds(30);
@@ -118,6 +121,16 @@ public sealed class ChapterTests(CourseRun run) : IClassFixture<CourseRun>
         for (int i = text.IndexOf(what, StringComparison.Ordinal); i >= 0; i = text.IndexOf(what, i + what.Length, StringComparison.Ordinal)) n++;
         return n;
     }
+}
+
+/// <summary>One browser for every chapter page of a test class (a Chromium start per page would cost more than the page).</summary>
+public sealed class BrowserSession : IDisposable
+{
+    /// <summary>The browser.</summary>
+    internal ChromeDriver Driver { get; } = Browser.Open();
+
+    /// <summary>Closes the browser.</summary>
+    public void Dispose() => Driver.Dispose();
 }
 
 /// <summary>Headless Chromium from Debian's packages (build/setup.sh installs them), offline.</summary>

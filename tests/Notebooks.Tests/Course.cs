@@ -115,12 +115,24 @@ public sealed class JUnit(XDocument xml)
 }
 
 /// <summary>
-/// The notebook tests start kernels, builds and a browser: they run one class at a time, so that a busy
-/// machine does not push an ordinary cell past the short timeout of the hang test.
+/// The notebook tests start kernels, builds and a browser: they run one class at a time (this collection and
+/// <see cref="CourseCollection"/> are both kept out of parallel runs), so that they do not compete for the cores.
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class NotebookCollection
 {
     /// <summary>The collection's name.</summary>
     public const string Name = "notebooks";
+}
+
+/// <summary>
+/// The test classes that read the outputs of the course run: the whole course runs once per test session
+/// (<see cref="CourseRun"/> is this collection's fixture) and every class of the collection shares that run.
+/// A filtered run that selects none of these classes does not run the course.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class CourseCollection : ICollectionFixture<CourseRun>
+{
+    /// <summary>The collection's name.</summary>
+    public const string Name = "course";
 }

@@ -10,7 +10,10 @@ namespace Notebooks.Tests;
 /// </summary>
 public sealed class StockKernel
 {
-    /// <summary>Restores the pinned tool and builds the library the chapters load.</summary>
+    /// <summary>
+    /// Restores the pinned tools (dotnet-repl and dotnet-interactive, see .config/dotnet-tools.json) and builds
+    /// the library the chapters load.
+    /// </summary>
     public StockKernel()
     {
         var (exit, output) = Dotnet(Course.Root, ["tool", "restore"], TimeSpan.FromMinutes(5));
