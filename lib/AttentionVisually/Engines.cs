@@ -47,6 +47,6 @@ public static class Engines
     /// <exception cref="TorchUnavailableException">TorchSharp's natives could not be loaded.</exception>
     public static long TorchParameterCount(TransformerConfig config)
     {
-        return TorchModules.CountParameters(TorchGptConfig.From(config, bias: true));
+        return TorchModules.CountParameters(config with { Bias = true });
     }
 }

@@ -2,51 +2,6 @@ using System.Globalization;
 
 namespace AttentionVisually;
 
-/// <summary>
-/// The sizes of a GPT-style decoder-only transformer (nanoGPT's <c>GPTConfig</c>, Brown et al. 2020 Table 2.1).
-/// Instances are loaded from <c>data/models.csv</c> by <see cref="ModelCatalog"/>; the numbers are data, not code.
-/// </summary>
-/// <param name="Name">Model name, for example "GPT-3 175B".</param>
-/// <param name="DModel">Embedding width.</param>
-/// <param name="NumHeads">Attention heads per block.</param>
-/// <param name="HeadDim">Query/key/value width of one head (dK).</param>
-/// <param name="Layers">Number of transformer blocks.</param>
-/// <param name="VocabSize">Vocabulary size.</param>
-/// <param name="ContextLength">Context length in tokens.</param>
-/// <param name="DFf">Hidden width of the feed-forward block.</param>
-/// <param name="ReportedParameters">The count the authors report, when known.</param>
-public sealed record TransformerConfig(
-    string Name, int DModel, int NumHeads, int HeadDim, int Layers, int VocabSize, int ContextLength, int DFf,
-    long? ReportedParameters = null)
-{
-    /// <summary>Checks that every size is positive.</summary>
-    /// <returns>This configuration.</returns>
-    /// <exception cref="ArgumentException">A size is zero or negative; the message names it.</exception>
-    public TransformerConfig Validate()
-    {
-        foreach (var (value, name) in new[] { (DModel, nameof(DModel)), (NumHeads, nameof(NumHeads)), (HeadDim, nameof(HeadDim)), (Layers, nameof(Layers)), (VocabSize, nameof(VocabSize)), (ContextLength, nameof(ContextLength)), (DFf, nameof(DFf)) })
-        {
-            if (value < 1) throw new ArgumentException($"{Name}: {name} is {value}; it must be at least 1.", name);
-        }
-        return this;
-    }
-
-    /// <summary>A configuration where the heads split dModel evenly (dK = dModel / numHeads) and dFf = 4 · dModel.</summary>
-    /// <param name="name">Model name.</param>
-    /// <param name="dModel">Embedding width; must be divisible by <paramref name="numHeads"/>.</param>
-    /// <param name="numHeads">Heads per block.</param>
-    /// <param name="layers">Blocks.</param>
-    /// <param name="vocabSize">Vocabulary size.</param>
-    /// <param name="contextLength">Context length.</param>
-    /// <exception cref="ArgumentException">numHeads does not divide dModel, or a size is not positive.</exception>
-    public static TransformerConfig Create(string name, int dModel, int numHeads, int layers, int vocabSize, int contextLength)
-    {
-        if (numHeads < 1 || dModel % numHeads != 0)
-            throw new ArgumentException($"numHeads = {numHeads} does not divide dModel = {dModel}.", nameof(numHeads));
-        return new TransformerConfig(name, dModel, numHeads, dModel / numHeads, layers, vocabSize, contextLength, 4 * dModel).Validate();
-    }
-}
-
 /// <summary>One named part of a model and its parameter count, for tables and charts.</summary>
 /// <param name="Part">What the parameters are, for example "attention: W_Q".</param>
 /// <param name="Parameters">How many there are in the whole model.</param>
@@ -81,7 +36,7 @@ public static class Sizing
     /// <summary>Parameters of all attention blocks of the model.</summary>
     /// <param name="c">The configuration.</param>
     /// <param name="withBiases">Include the projection biases.</param>
-    public static long AllAttention(TransformerConfig c, bool withBiases = false) => c.Layers * AttentionBlock(c, withBiases);
+    public static long AllAttention(TransformerConfig c, bool withBiases = false) => c.NumLayers * AttentionBlock(c, withBiases);
 
     /// <summary>Parameters of one feed-forward block.</summary>
     /// <param name="c">The configuration.</param>
@@ -91,7 +46,7 @@ public static class Sizing
 
     /// <summary>Parameters of every layer norm (gain and bias): two per block and one final.</summary>
     /// <param name="c">The configuration.</param>
-    public static long LayerNorms(TransformerConfig c) => (2L * Check(c).Layers + 1) * 2 * c.DModel;
+    public static long LayerNorms(TransformerConfig c) => (2L * Check(c).NumLayers + 1) * 2 * c.DModel;
 
     /// <summary>Parameters of the token table (vocabSize · dModel) and the position table (context · dModel).</summary>
     /// <param name="c">The configuration.</param>
@@ -104,7 +59,7 @@ public static class Sizing
     public static IReadOnlyList<ParameterPart> Breakdown(TransformerConfig c, bool withBiases = true)
     {
         Check(c);
-        long perMatrixAllLayers = (long)c.Layers * c.NumHeads * QueryMatrix(c);
+        long perMatrixAllLayers = (long)c.NumLayers * c.NumHeads * QueryMatrix(c);
         var parts = new List<ParameterPart>
         {
             new("token embedding", (long)c.VocabSize * c.DModel),
@@ -113,12 +68,12 @@ public static class Sizing
             new("attention: W_K", perMatrixAllLayers),
             new("attention: value-down", perMatrixAllLayers),
             new("attention: value-up (W_O)", perMatrixAllLayers),
-            new("feed-forward", c.Layers * FeedForwardBlock(c, withBiases: false)),
+            new("feed-forward", c.NumLayers * FeedForwardBlock(c, withBiases: false)),
         };
         if (withBiases)
         {
             parts.Add(new("attention biases", AllAttention(c, true) - AllAttention(c, false)));
-            parts.Add(new("feed-forward biases", c.Layers * (FeedForwardBlock(c, true) - FeedForwardBlock(c, false))));
+            parts.Add(new("feed-forward biases", c.NumLayers * (FeedForwardBlock(c, true) - FeedForwardBlock(c, false))));
             parts.Add(new("layer norms", LayerNorms(c)));
         }
         return parts;
@@ -151,7 +106,7 @@ public static class Sizing
     /// <param name="seqLen">Context length, at least 1.</param>
     /// <param name="bytesPerElement">4 for fp32, 2 for fp16.</param>
     public static long AllPatternsBytes(TransformerConfig c, long seqLen, int bytesPerElement = 4) =>
-        (long)Check(c).Layers * c.NumHeads * PatternBytes(seqLen, bytesPerElement);
+        (long)Check(c).NumLayers * c.NumHeads * PatternBytes(seqLen, bytesPerElement);
 
     /// <summary>Bytes of a KV cache: a key and a value of width numHeads · dK per token per layer.</summary>
     /// <param name="c">The configuration.</param>
@@ -162,13 +117,13 @@ public static class Sizing
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(seqLen, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(bytesPerElement, 1);
-        return 2L * Check(c).Layers * seqLen * c.NumHeads * c.HeadDim * bytesPerElement;
+        return 2L * Check(c).NumLayers * seqLen * c.NumHeads * c.HeadDim * bytesPerElement;
     }
 
     private static TransformerConfig Check(TransformerConfig c)
     {
         ArgumentNullException.ThrowIfNull(c);
-        return c.Validate();
+        return c;
     }
 }
 
@@ -213,7 +168,8 @@ public static class ModelCatalog
                 : throw new FormatException($"{path}, line {n + 1}: {c} = \"{f[col[c]]}\" is not an integer.");
             long reported = long.TryParse(f[col["reported_params"]], NumberStyles.Integer, CultureInfo.InvariantCulture, out long r) ? r
                 : throw new FormatException($"{path}, line {n + 1}: reported_params = \"{f[col["reported_params"]]}\" is not an integer.");
-            result.Add(new TransformerConfig(f[col["name"]], Int("d_model"), Int("heads"), Int("d_head"), Int("layers"), Int("vocab"), Int("context"), Int("d_ff"), reported).Validate());
+            result.Add(new TransformerConfig(f[col["name"]], vocabSize: Int("vocab"), contextLength: Int("context"), dModel: Int("d_model"),
+                numHeads: Int("heads"), headDim: Int("d_head"), dFf: Int("d_ff"), numLayers: Int("layers"), bias: true, reportedParameters: reported));
         }
         return result;
     }

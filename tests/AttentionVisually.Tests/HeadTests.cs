@@ -103,7 +103,7 @@ public class MultiHeadAttentionTests
         long counted = mha.Heads.Sum(h => (long)(h.WQ.RowCount * h.WQ.ColumnCount + h.WK.RowCount * h.WK.ColumnCount
             + h.WValueDown.RowCount * h.WValueDown.ColumnCount + h.WValueUp.RowCount * h.WValueUp.ColumnCount));
         Assert.Equal(counted, mha.ParameterCount);
-        var config = TransformerConfig.Create("tiny", dModel: 24, numHeads: 4, layers: 1, vocabSize: 10, contextLength: 8);
+        var config = TransformerConfig.Create("tiny", vocabSize: 10, contextLength: 8, dModel: 24, numHeads: 4, numLayers: 1);
         Assert.Equal(counted, Sizing.AttentionBlock(config));
     }
 }

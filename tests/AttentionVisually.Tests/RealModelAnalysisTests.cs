@@ -15,7 +15,7 @@ public class RealModelAnalysisTests
         var rows = output.Tokens.TokensOfWord(eiffel);
         Assert.Equal(3, rows.Count); // e ##iff ##el
         var byLayer = ContextualEmbeddings.WordVectorsByLayer(output, eiffel);
-        Assert.Equal(Model.Config.NumLayers + 1, byLayer.Count);
+        Assert.Equal(Model.Config.Transformer.NumLayers + 1, byLayer.Count);
         for (int l = 0; l < byLayer.Count; l++)
         {
             var expected = (output.HiddenStates[l].Row(rows[0]) + output.HiddenStates[l].Row(rows[1]) + output.HiddenStates[l].Row(rows[2])) / 3f;
@@ -53,7 +53,7 @@ public class RealModelAnalysisTests
         int a = animal.Tokens.IndexOfWord("mole"), c = chemistry.Tokens.IndexOfWord("mole");
         Assert.Equal(1.0, ContextualEmbeddings.Cosine(ContextualEmbeddings.InputVector(animal, a), ContextualEmbeddings.InputVector(chemistry, c)), 6);
         var byLayer = ContextualEmbeddings.CosineByLayer(animal, a, chemistry, c);
-        Assert.Equal(Model.Config.NumLayers + 1, byLayer.Count);
+        Assert.Equal(Model.Config.Transformer.NumLayers + 1, byLayer.Count);
         Assert.True(byLayer[^1] < 0.99, $"after the last layer the two moles still have cosine {byLayer[^1]:F4}");
     }
 

@@ -67,10 +67,10 @@ public class RealModelForwardTests
     {
         var tokens = Model.Tokenize(sentence);
         var output = Model.Forward(tokens);
-        int seqLen = tokens.Count, numHeads = Model.Config.NumHeads;
+        int seqLen = tokens.Count, numHeads = Model.Config.Transformer.NumHeads;
         var results = RunInstrumented(tokens);
 
-        Assert.Equal(Model.Config.NumLayers + 1, output.HiddenStates.Count);
+        Assert.Equal(Model.Config.Transformer.NumLayers + 1, output.HiddenStates.Count);
         for (int l = 0; l < output.HiddenStates.Count; l++)
         {
             var expected = results[Model.Mapping.HiddenStateTensors[l]]; // (1, seqLen, dModel)
@@ -84,7 +84,7 @@ public class RealModelForwardTests
         }
 
         Assert.NotNull(output.Patterns);
-        Assert.Equal(Model.Config.NumLayers, output.Patterns.Count);
+        Assert.Equal(Model.Config.Transformer.NumLayers, output.Patterns.Count);
         for (int l = 0; l < output.Patterns.Count; l++)
         {
             var expected = results[Model.Mapping.PatternTensors[l]]; // (1, numHeads, seqLen, seqLen)

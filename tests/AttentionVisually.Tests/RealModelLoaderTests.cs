@@ -13,7 +13,7 @@ public class RealModelLoaderTests
     {
         // The model card's numbers: BERT uncased vocabulary, 6 layers, 12 heads, 384 wide, 1536 feed-forward.
         var c = Model.Config;
-        Assert.Equal((30522, 384, 12, 32, 6, 1536, 512, 2), (c.VocabSize, c.DModel, c.NumHeads, c.HeadDim, c.NumLayers, c.DFf, c.ContextLength, c.TypeVocabSize));
+        Assert.Equal((30522, 384, 12, 32, 6, 1536, 512, 2), (c.Transformer.VocabSize, c.Transformer.DModel, c.Transformer.NumHeads, c.Transformer.HeadDim, c.Transformer.NumLayers, c.Transformer.DFf, c.Transformer.ContextLength, c.TypeVocabSize));
         Assert.Equal(1e-12f, c.LayerNormEpsilon);
     }
 
@@ -26,7 +26,7 @@ public class RealModelLoaderTests
             .Sum(t => t.Dims.Aggregate(1L, (a, b) => a * b));
         Assert.Equal(floatElements, Model.Weights.ParameterCount);
         Assert.Equal(floatElements, Model.Config.ParameterCount());
-        Assert.Equal(floatElements, Sizing.Total(Model.Config.ToTransformerConfig()) + 2 * 384 + 384 * 384 + 384);
+        Assert.Equal(floatElements, Sizing.Total(Model.Config.Transformer) + 2 * 384 + 384 * 384 + 384);
     }
 
     [Fact]
@@ -35,7 +35,7 @@ public class RealModelLoaderTests
         var others = RealModelFixture.ParseModel().Graph.Initializer
             .Where(t => t.DataType != (int)TensorProto.Types.DataType.Float).ToList();
         Assert.All(others, t => Assert.Equal((int)TensorProto.Types.DataType.Int64, t.DataType));
-        Assert.Single(others, t => t.Dims.SequenceEqual([1L, Model.Config.ContextLength]));
+        Assert.Single(others, t => t.Dims.SequenceEqual([1L, Model.Config.Transformer.ContextLength]));
         Assert.All(others.Where(t => t.Dims.Count == 1), t => Assert.Equal(1L, t.Dims[0]));
     }
 
@@ -58,7 +58,7 @@ public class RealModelLoaderTests
         Assert.Equal("embeddings.position_embeddings.weight", Name("Embeddings.Position"));
         Assert.Equal("embeddings.token_type_embeddings.weight", Name("Embeddings.TokenType"));
         Assert.Equal("embeddings.LayerNorm.weight", Name("Embeddings.Norm.Gamma"));
-        for (int l = 0; l < Model.Config.NumLayers; l++)
+        for (int l = 0; l < Model.Config.Transformer.NumLayers; l++)
         {
             string p = $"encoder.layer.{l}.";
             Assert.Equal(p + "attention.self.query.bias", Name($"Layers[{l}].Attention.BQ"));

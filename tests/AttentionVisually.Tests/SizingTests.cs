@@ -79,8 +79,16 @@ public class SizingTests
     [Fact]
     public void A_configuration_with_a_zero_size_is_rejected_by_name()
     {
-        var ex = Assert.Throws<ArgumentException>(() => new TransformerConfig("bad", 0, 1, 1, 1, 1, 1, 1).Validate());
+        var ex = Assert.Throws<ArgumentException>(() => new TransformerConfig("bad", vocabSize: 1, contextLength: 1, dModel: 0, numHeads: 1, headDim: 1, dFf: 1, numLayers: 1));
         Assert.Equal("DModel", ex.ParamName);
+    }
+
+    [Fact]
+    public void A_configuration_changed_with_with_is_checked_too()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Gpt3 with { NumLayers = -2 });
+        Assert.Equal("NumLayers", ex.ParamName);
+        Assert.Contains("-2", ex.Message);
     }
 
     [Fact]

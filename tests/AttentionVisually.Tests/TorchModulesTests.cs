@@ -9,7 +9,7 @@ public class TorchModulesTests
     [Fact]
     public void Gpt2_small_has_its_published_124_439_808_parameters()
     {
-        Assert.Equal(124_439_808L, TorchModules.CountParameters(TorchGptConfig.From(ModelCatalog.Get("GPT-2 small"))));
+        Assert.Equal(124_439_808L, TorchModules.CountParameters(ModelCatalog.Get("GPT-2 small")));
     }
 
     [Theory]
@@ -25,7 +25,8 @@ public class TorchModulesTests
         long feedForward = (d * dFf) + (b * dFf) + ((long)dFf * d) + (b * d);
         long expected = (vocab * d) + (context * d) + (layers * ((2 * layerNorm) + attention + feedForward)) + layerNorm;
 
-        Assert.Equal(expected, TorchModules.CountParameters(dModel, numHeads, dFf, layers, vocab, context, bias));
+        var config = new TransformerConfig("layer by layer", vocab, context, dModel, numHeads, TransformerConfig.EvenHeadDim(dModel, numHeads), dFf, layers, bias);
+        Assert.Equal(expected, TorchModules.CountParameters(config));
     }
 
     [Theory]
@@ -41,7 +42,7 @@ public class TorchModulesTests
     public void Heads_narrower_than_d_model_over_num_heads_are_counted_like_the_course_sizing()
     {
         // Shaped like GPT-3 13B (dModel 5140, 40 heads of 128), scaled down: 20 = dModel, 2 heads of 8.
-        var config = new TransformerConfig("narrow heads", DModel: 20, NumHeads: 2, HeadDim: 8, Layers: 3, VocabSize: 50, ContextLength: 16, DFf: 80);
+        var config = new TransformerConfig("narrow heads", vocabSize: 50, contextLength: 16, dModel: 20, numHeads: 2, headDim: 8, dFf: 80, numLayers: 3);
         Assert.Equal(Sizing.Total(config), Engines.TorchParameterCount(config));
     }
 
@@ -68,7 +69,7 @@ public class TorchModulesTests
     [Fact]
     public void The_model_gives_logits_for_every_position_and_never_looks_ahead()
     {
-        var config = new TorchGptConfig(vocab: 50, context: 16, dModel: 32, numHeads: 4, dFf: 64, layers: 2);
+        var config = new TransformerConfig("tiny", vocabSize: 50, contextLength: 16, dModel: 32, numHeads: 4, headDim: 8, dFf: 64, numLayers: 2);
         manual_seed(5);
         using var model = new TorchGptModel(config);
         using Tensor ids = tensor(new long[] { 3, 14, 15, 9, 26, 5 });
@@ -86,7 +87,7 @@ public class TorchModulesTests
     [Fact]
     public void A_head_count_that_does_not_divide_d_model_is_rejected()
     {
-        var ex = Assert.Throws<ArgumentException>(() => new TorchGptConfig(100, 16, 30, 4, 64, 1));
+        var ex = Assert.Throws<ArgumentException>(() => TransformerConfig.Create("uneven", vocabSize: 100, contextLength: 16, dModel: 30, numHeads: 4, numLayers: 1));
         Assert.Equal("numHeads", ex.ParamName);
     }
 }

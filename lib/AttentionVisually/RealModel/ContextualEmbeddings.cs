@@ -95,10 +95,10 @@ public static class ContextualEmbeddings
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(vector);
         ArgumentNullException.ThrowIfNull(candidates);
-        if (vector.Count != model.Config.DModel)
-            throw new ArgumentException($"vector has length {vector.Count} but the model's dModel is {model.Config.DModel}.", nameof(vector));
+        if (vector.Count != model.Config.Transformer.DModel)
+            throw new ArgumentException($"vector has length {vector.Count} but the model's dModel is {model.Config.Transformer.DModel}.", nameof(vector));
         ArgumentOutOfRangeException.ThrowIfNegative(layer);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(layer, model.Config.NumLayers);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(layer, model.Config.Transformer.NumLayers);
         var scored = new List<WordSimilarity>();
         foreach (string candidate in candidates)
         {

@@ -36,8 +36,8 @@ public sealed class MiniLm
     {
         var mapping = MiniLmOnnxLoader.Load(onnx);
         var tokenizer = MiniLmTokenizer.Load(vocabulary);
-        if (tokenizer.VocabSize != mapping.Config.VocabSize)
-            throw new InvalidDataException($"The vocabulary has {tokenizer.VocabSize} tokens but the word table has {mapping.Config.VocabSize} rows.");
+        if (tokenizer.VocabSize != mapping.Config.Transformer.VocabSize)
+            throw new InvalidDataException($"The vocabulary has {tokenizer.VocabSize} tokens but the word table has {mapping.Config.Transformer.VocabSize} rows.");
         return new MiniLm(mapping, tokenizer);
     }
 
@@ -76,14 +76,14 @@ public sealed class MiniLm
     public MiniLmOutput Forward(TokenizedText tokens, IAttentionEngine? engine = null)
     {
         ArgumentNullException.ThrowIfNull(tokens);
-        if (tokens.Count == 0 || tokens.Count > Config.ContextLength)
-            throw new ArgumentException($"tokens has {tokens.Count} tokens; the model takes 1 to {Config.ContextLength}.", nameof(tokens));
+        if (tokens.Count == 0 || tokens.Count > Config.Transformer.ContextLength)
+            throw new ArgumentException($"tokens has {tokens.Count} tokens; the model takes 1 to {Config.Transformer.ContextLength}.", nameof(tokens));
         foreach (int id in tokens.Ids)
-            if (id < 0 || id >= Config.VocabSize)
-                throw new ArgumentException($"tokens holds id {id}, outside the vocabulary [0, {Config.VocabSize}).", nameof(tokens));
+            if (id < 0 || id >= Config.Transformer.VocabSize)
+                throw new ArgumentException($"tokens holds id {id}, outside the vocabulary [0, {Config.Transformer.VocabSize}).", nameof(tokens));
 
-        var hiddenStates = new List<Matrix<float>>(Config.NumLayers + 1);
-        var patterns = engine is null ? new List<IReadOnlyList<Matrix<float>>>(Config.NumLayers) : null;
+        var hiddenStates = new List<Matrix<float>>(Config.Transformer.NumLayers + 1);
+        var patterns = engine is null ? new List<IReadOnlyList<Matrix<float>>>(Config.Transformer.NumLayers) : null;
         var h = Embed(tokens.Ids); // (seqLen, dModel)
         hiddenStates.Add(h);
         foreach (var layer in Weights.Layers)
@@ -106,11 +106,11 @@ public sealed class MiniLm
     {
         ArgumentNullException.ThrowIfNull(ids);
         if (ids.Count == 0) throw new ArgumentException("ids is empty.", nameof(ids));
-        var e = Matrix<float>.Build.Dense(ids.Count, Config.DModel);
+        var e = Matrix<float>.Build.Dense(ids.Count, Config.Transformer.DModel);
         for (int i = 0; i < ids.Count; i++)
         {
-            if (ids[i] < 0 || ids[i] >= Config.VocabSize)
-                throw new ArgumentException($"ids[{i}] = {ids[i]} is outside the vocabulary [0, {Config.VocabSize}).", nameof(ids));
+            if (ids[i] < 0 || ids[i] >= Config.Transformer.VocabSize)
+                throw new ArgumentException($"ids[{i}] = {ids[i]} is outside the vocabulary [0, {Config.Transformer.VocabSize}).", nameof(ids));
             e.SetRow(i, Weights.Embeddings.Word.Row(ids[i]));
         }
         return e; // (seqLen, dModel)
@@ -121,7 +121,7 @@ public sealed class MiniLm
     {
         var table = Weights.Embeddings;
         var e = TokenEmbeddings(ids);                                            // (seqLen, dModel)
-        e += table.Position.SubMatrix(0, ids.Count, 0, Config.DModel);           // positions 0 … seqLen − 1
+        e += table.Position.SubMatrix(0, ids.Count, 0, Config.Transformer.DModel);           // positions 0 … seqLen − 1
         var type0 = table.TokenType.Row(0);
         for (int i = 0; i < ids.Count; i++) e.SetRow(i, e.Row(i) + type0);       // one segment
         return LayerNorm.Normalize(e, table.Norm, Config.LayerNormEpsilon);      // (seqLen, dModel)

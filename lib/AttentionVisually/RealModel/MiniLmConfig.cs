@@ -15,74 +15,35 @@ namespace AttentionVisually.RealModel;
 public sealed record MiniLmConfig
 {
     /// <summary>Creates a configuration, checking that the sizes fit together.</summary>
-    /// <param name="vocabSize">Rows of the word-embedding matrix.</param>
-    /// <param name="dModel">Width of every hidden state.</param>
-    /// <param name="numHeads">Attention heads per layer; must divide <paramref name="dModel"/>.</param>
-    /// <param name="numLayers">Encoder layers.</param>
-    /// <param name="dFf">Width of the feed-forward hidden layer.</param>
-    /// <param name="contextLength">Rows of the position-embedding matrix: the longest input.</param>
+    /// <param name="transformer">The encoder's sizes (heads must split dModel evenly: d_k = dModel / numHeads).</param>
     /// <param name="typeVocabSize">Rows of the token-type (segment) embedding matrix.</param>
     /// <param name="layerNormEpsilon">The ε added to the variance inside every LayerNorm.</param>
-    /// <exception cref="ArgumentOutOfRangeException">A size is less than 1, or ε is negative or not finite.</exception>
-    /// <exception cref="ArgumentException"><paramref name="numHeads"/> does not divide <paramref name="dModel"/>.</exception>
-    public MiniLmConfig(int vocabSize, int dModel, int numHeads, int numLayers, int dFf, int contextLength, int typeVocabSize, float layerNormEpsilon)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="typeVocabSize"/> is less than 1, or ε is negative or not finite.</exception>
+    /// <exception cref="ArgumentException">The heads do not split dModel evenly.</exception>
+    public MiniLmConfig(TransformerConfig transformer, int typeVocabSize, float layerNormEpsilon)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(vocabSize, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(dModel, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(numHeads, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(numLayers, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(dFf, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(contextLength, 1);
+        ArgumentNullException.ThrowIfNull(transformer);
         ArgumentOutOfRangeException.ThrowIfLessThan(typeVocabSize, 1);
         if (!(layerNormEpsilon >= 0) || !float.IsFinite(layerNormEpsilon))
             throw new ArgumentOutOfRangeException(nameof(layerNormEpsilon), layerNormEpsilon, "ε must be finite and not negative.");
-        if (dModel % numHeads != 0)
-            throw new ArgumentException($"numHeads = {numHeads} does not divide dModel = {dModel}: every head needs dModel / numHeads dimensions.", nameof(numHeads));
-        VocabSize = vocabSize;
-        DModel = dModel;
-        NumHeads = numHeads;
-        NumLayers = numLayers;
-        DFf = dFf;
-        ContextLength = contextLength;
+        if (transformer.HeadDim != TransformerConfig.EvenHeadDim(transformer.DModel, transformer.NumHeads))
+            throw new ArgumentException($"transformer has headDim = {transformer.HeadDim}; BERT's heads split dModel = {transformer.DModel} evenly into {transformer.NumHeads}.", nameof(transformer));
+        Transformer = transformer;
         TypeVocabSize = typeVocabSize;
         LayerNormEpsilon = layerNormEpsilon;
     }
 
-    /// <summary>Number of WordPiece tokens the model knows (30522 for MiniLM).</summary>
-    public int VocabSize { get; }
-
-    /// <summary>Width of the embedding and of every hidden state (384 for MiniLM).</summary>
-    public int DModel { get; }
-
-    /// <summary>Attention heads per layer (12 for MiniLM).</summary>
-    public int NumHeads { get; }
-
-    /// <summary>Encoder layers (6 for MiniLM).</summary>
-    public int NumLayers { get; }
-
-    /// <summary>Width of the feed-forward hidden layer (1536 = 4 · dModel for MiniLM).</summary>
-    public int DFf { get; }
-
-    /// <summary>Positions with a learned embedding, hence the longest input (512 for MiniLM).</summary>
-    public int ContextLength { get; }
+    /// <summary>
+    /// The encoder's sizes as the course's one configuration type, so that <see cref="Sizing"/> counts them and
+    /// chapters can set MiniLM beside GPT-3 (MiniLM: vocabulary 30522, dModel 384, 12 heads of 32, dFf 1536, 6 layers, context 512).
+    /// </summary>
+    public TransformerConfig Transformer { get; }
 
     /// <summary>Token types (segments A and B; 2 for MiniLM).</summary>
     public int TypeVocabSize { get; }
 
     /// <summary>The ε inside LayerNorm's square root (1e-12 for MiniLM).</summary>
     public float LayerNormEpsilon { get; }
-
-    /// <summary>Dimensions per head, dModel / numHeads: each head's dK and dV (32 for MiniLM).</summary>
-    public int HeadDim => DModel / NumHeads;
-
-    /// <summary>
-    /// These sizes as the course's <see cref="TransformerConfig"/>, so that <see cref="Sizing"/> can count them
-    /// and chapters can set MiniLM beside GPT-3.
-    /// </summary>
-    /// <param name="name">The name shown in tables.</param>
-    /// <returns>The configuration (heads split dModel evenly, dK = headDim).</returns>
-    public TransformerConfig ToTransformerConfig(string name = "all-MiniLM-L6-v2") =>
-        new TransformerConfig(name, DModel, NumHeads, HeadDim, NumLayers, VocabSize, ContextLength, DFf).Validate();
 
     /// <summary>
     /// Where the learned parameters live: the course's <see cref="Sizing.Breakdown"/> of the transformer,
@@ -95,9 +56,9 @@ public sealed record MiniLmConfig
     /// <returns>Named parts; their sum is <see cref="ParameterCount"/>.</returns>
     public IReadOnlyList<ParameterPart> ParameterBreakdown()
     {
-        var parts = Sizing.Breakdown(ToTransformerConfig(), withBiases: true).ToList();
-        parts.Add(new ParameterPart("token-type embedding", (long)TypeVocabSize * DModel));
-        parts.Add(new ParameterPart("pooler", (long)DModel * DModel + DModel));
+        var parts = Sizing.Breakdown(Transformer, withBiases: true).ToList();
+        parts.Add(new ParameterPart("token-type embedding", (long)TypeVocabSize * Transformer.DModel));
+        parts.Add(new ParameterPart("pooler", (long)Transformer.DModel * Transformer.DModel + Transformer.DModel));
         return parts;
     }
 
@@ -107,5 +68,5 @@ public sealed record MiniLmConfig
 
     /// <inheritdoc />
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"vocab {VocabSize}, dModel {DModel}, heads {NumHeads} × {HeadDim}, layers {NumLayers}, dFf {DFf}, context {ContextLength}, types {TypeVocabSize}, ε {LayerNormEpsilon:G3}");
+        $"vocab {Transformer.VocabSize}, dModel {Transformer.DModel}, heads {Transformer.NumHeads} × {Transformer.HeadDim}, layers {Transformer.NumLayers}, dFf {Transformer.DFf}, context {Transformer.ContextLength}, types {TypeVocabSize}, ε {LayerNormEpsilon:G3}");
 }

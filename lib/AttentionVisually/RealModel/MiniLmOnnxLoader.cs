@@ -105,10 +105,10 @@ public static class MiniLmOnnxLoader
             if (unused.Count > 0)
                 Fail("completeness", $"every float initializer to have a role, but these have none: {string.Join(", ", unused.Take(10))}");
 
-            var config = new MiniLmConfig(
-                vocabSize: embeddings.Word.RowCount, dModel: dModel, numHeads: numHeads, numLayers: layers.Count,
-                dFf: layers[0].FeedForward.WUp.RowCount, contextLength: embeddings.Position.RowCount,
-                typeVocabSize: embeddings.TokenType.RowCount, layerNormEpsilon: epsilon ?? 0f);
+            var transformer = new TransformerConfig("all-MiniLM-L6-v2",
+                vocabSize: embeddings.Word.RowCount, contextLength: embeddings.Position.RowCount, dModel: dModel, numHeads: numHeads,
+                headDim: TransformerConfig.EvenHeadDim(dModel, numHeads), dFf: layers[0].FeedForward.WUp.RowCount, numLayers: layers.Count);
+            var config = new MiniLmConfig(transformer, typeVocabSize: embeddings.TokenType.RowCount, layerNormEpsilon: epsilon ?? 0f);
             MiniLmWeights weights;
             try
             {

@@ -5,7 +5,7 @@ namespace AttentionVisually.RealModel;
 /// <summary>
 /// Every learned number of the encoder as typed matrices and vectors, in the course's orientation:
 /// a projection is stored (dOut, dIn) so that <c>q_i = W_Q e_i + b_Q</c>, and a sequence is one token per row.
-/// Layout of BERT (Devlin et al. 2019): embeddings, then <see cref="MiniLmConfig.NumLayers"/> identical
+/// Layout of BERT (Devlin et al. 2019): embeddings, then <see cref="TransformerConfig.NumLayers"/> identical
 /// encoder layers, then the pooler. <see cref="MiniLmOnnxLoader"/> builds it from the ONNX graph.
 /// </summary>
 public sealed record MiniLmWeights
@@ -22,19 +22,19 @@ public sealed record MiniLmWeights
         ArgumentNullException.ThrowIfNull(embeddings);
         ArgumentNullException.ThrowIfNull(layers);
         ArgumentNullException.ThrowIfNull(pooler);
-        int d = config.DModel;
-        Shape.Check(embeddings.Word, config.VocabSize, d, "embeddings.Word");
-        Shape.Check(embeddings.Position, config.ContextLength, d, "embeddings.Position");
+        int d = config.Transformer.DModel;
+        Shape.Check(embeddings.Word, config.Transformer.VocabSize, d, "embeddings.Word");
+        Shape.Check(embeddings.Position, config.Transformer.ContextLength, d, "embeddings.Position");
         Shape.Check(embeddings.TokenType, config.TypeVocabSize, d, "embeddings.TokenType");
         CheckNorm(embeddings.Norm, d, "embeddings.Norm");
-        if (layers.Count != config.NumLayers)
-            throw new ArgumentException($"layers has {layers.Count} entries but config says numLayers = {config.NumLayers}.", nameof(layers));
+        if (layers.Count != config.Transformer.NumLayers)
+            throw new ArgumentException($"layers has {layers.Count} entries but config says numLayers = {config.Transformer.NumLayers}.", nameof(layers));
         for (int l = 0; l < layers.Count; l++)
         {
             var layer = layers[l] ?? throw new ArgumentException($"layers[{l}] is null.", nameof(layers));
             string at = $"layers[{l}]";
-            if (layer.Attention.NumHeads != config.NumHeads)
-                throw new ArgumentException($"{at}.Attention has {layer.Attention.NumHeads} heads but config says {config.NumHeads}.", nameof(layers));
+            if (layer.Attention.NumHeads != config.Transformer.NumHeads)
+                throw new ArgumentException($"{at}.Attention has {layer.Attention.NumHeads} heads but config says {config.Transformer.NumHeads}.", nameof(layers));
             var attention = layer.Attention;
             Shape.Check(attention.WQ, d, d, $"{at}.Attention.WQ");
             Shape.Check(attention.WK, d, d, $"{at}.Attention.WK");
@@ -42,7 +42,7 @@ public sealed record MiniLmWeights
             Shape.Check(attention.WO, d, d, $"{at}.Attention.WO");
             foreach (var (bias, name) in new[] { (attention.BQ, "BQ"), (attention.BK, "BK"), (attention.BV, "BV"), (attention.BO, "BO") })
                 if (bias.Count != d) throw new ArgumentException($"{at}.Attention.{name} has length {bias.Count} but dModel = {d}.", nameof(layers));
-            Shape.Check(layer.FeedForward.WUp, config.DFf, d, $"{at}.FeedForward.WUp");
+            Shape.Check(layer.FeedForward.WUp, config.Transformer.DFf, d, $"{at}.FeedForward.WUp");
             CheckNorm(layer.AttentionNorm, d, $"{at}.AttentionNorm");
             CheckNorm(layer.OutputNorm, d, $"{at}.OutputNorm");
         }

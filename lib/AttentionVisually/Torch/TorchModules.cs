@@ -7,33 +7,18 @@ namespace AttentionVisually.Torch;
 /// <summary>
 /// A GPT-2-like model built from TorchSharp's own modules (Embedding, LayerNorm, Linear), read top to
 /// bottom like nanoGPT's model.py: attention block, feed-forward block, transformer block, model. Its
-/// purpose in the course is sizing: <see cref="CountParameters(TorchGptConfig)"/> asks TorchSharp how many
+/// purpose in the course is sizing: <see cref="CountParameters(TransformerConfig)"/> asks TorchSharp how many
 /// parameters the modules hold, to compare with the chapter's own arithmetic.
 /// Reference: Radford et al. 2019 (GPT-2); Karpathy's nanoGPT, model.py.
 /// </summary>
 public static class TorchModules
 {
-    /// <summary>Builds the model on TorchSharp's "meta" device (shapes only, no memory) and counts its parameters.</summary>
-    /// <param name="dModel">Embedding size.</param>
-    /// <param name="numHeads">Heads per attention block.</param>
-    /// <param name="dFf">Feed-forward width.</param>
-    /// <param name="layers">Number of blocks.</param>
-    /// <param name="vocab">Number of token ids.</param>
-    /// <param name="context">Number of learned positions.</param>
-    /// <param name="bias">Whether Linear and LayerNorm layers carry biases.</param>
-    /// <param name="headDim">Width of each head; 0 means dModel / numHeads.</param>
-    /// <returns>The number of scalars in the model's parameters (token embedding shared with the output layer, as in GPT-2).</returns>
-    /// <remarks>TorchSharp materialises embedding tables even on "meta": GPT-3 175B takes a few seconds and about 2.5 GB while counting.</remarks>
-    /// <exception cref="ArgumentException">A size is invalid (see <see cref="TorchGptConfig"/>).</exception>
-    /// <exception cref="TorchUnavailableException">TorchSharp's natives could not be loaded.</exception>
-    public static long CountParameters(int dModel, int numHeads, int dFf, int layers, int vocab, int context, bool bias = true, int headDim = 0) =>
-        CountParameters(new TorchGptConfig(vocab, context, dModel, numHeads, dFf, layers, bias, headDim));
-
     /// <summary>Builds the model on the "meta" device and counts its parameters.</summary>
     /// <param name="config">The model's sizes.</param>
-    /// <returns>The number of scalars in the model's parameters.</returns>
+    /// <returns>The number of scalars in the model's parameters (token embedding shared with the output layer, as in GPT-2).</returns>
+    /// <remarks>TorchSharp materialises embedding tables even on "meta": GPT-3 175B takes a few seconds and about 2.5 GB while counting.</remarks>
     /// <exception cref="TorchUnavailableException">TorchSharp's natives could not be loaded.</exception>
-    public static long CountParameters(TorchGptConfig config)
+    public static long CountParameters(TransformerConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
         TorchRuntime.EnsureAvailable();
@@ -76,12 +61,8 @@ public sealed class TorchAttentionBlock : nn.Module<Tensor, Tensor>
         ArgumentOutOfRangeException.ThrowIfLessThan(dModel, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(numHeads, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(headDim);
-        if (headDim == 0 && dModel % numHeads != 0)
-        {
-            throw new ArgumentException($"numHeads = {numHeads} does not divide dModel = {dModel}; give headDim explicitly.", nameof(numHeads));
-        }
         this.numHeads = numHeads;
-        this.headDim = headDim == 0 ? dModel / numHeads : headDim;
+        this.headDim = headDim == 0 ? TransformerConfig.EvenHeadDim(dModel, numHeads) : headDim;
         int inner = numHeads * this.headDim;
         qkv = nn.Linear(dModel, 3 * inner, bias, device);   // rows: every head's wQ, then every wK, then every wValueDown
         output = nn.Linear(inner, dModel, bias, device);    // columns: every head's wValueUp
@@ -151,7 +132,7 @@ public sealed class TorchGptBlock : nn.Module<Tensor, Tensor>
     /// <summary>Creates the block.</summary>
     /// <param name="config">The model's sizes.</param>
     /// <param name="device">Where the parameters live; CPU when null.</param>
-    public TorchGptBlock(TorchGptConfig config, Device? device = null)
+    public TorchGptBlock(TransformerConfig config, Device? device = null)
         : base(nameof(TorchGptBlock))
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -174,7 +155,7 @@ public sealed class TorchGptBlock : nn.Module<Tensor, Tensor>
 }
 
 /// <summary>
-/// A GPT-2-like language model: token and position embeddings, <see cref="TorchGptConfig.Layers"/> blocks,
+/// A GPT-2-like language model: token and position embeddings, <see cref="TransformerConfig.NumLayers"/> blocks,
 /// a final LayerNorm, and logits through the token embedding itself (weights tied, as in GPT-2, so they are
 /// counted once).
 /// </summary>
@@ -189,21 +170,21 @@ public sealed class TorchGptModel : nn.Module<Tensor, Tensor>
     /// <param name="config">The model's sizes.</param>
     /// <param name="device">Where the parameters live; CPU when null; "meta" for shapes only.</param>
     /// <exception cref="TorchUnavailableException">TorchSharp's natives could not be loaded.</exception>
-    public TorchGptModel(TorchGptConfig config, Device? device = null)
+    public TorchGptModel(TransformerConfig config, Device? device = null)
         : base(nameof(TorchGptModel))
     {
         ArgumentNullException.ThrowIfNull(config);
         TorchRuntime.EnsureAvailable();
         Config = config;
-        tokens = nn.Embedding(config.Vocab, config.DModel, device: device);
-        positions = nn.Embedding(config.Context, config.DModel, device: device);
-        blocks = nn.ModuleList(Enumerable.Range(0, config.Layers).Select(_ => new TorchGptBlock(config, device)).ToArray());
+        tokens = nn.Embedding(config.VocabSize, config.DModel, device: device);
+        positions = nn.Embedding(config.ContextLength, config.DModel, device: device);
+        blocks = nn.ModuleList(Enumerable.Range(0, config.NumLayers).Select(_ => new TorchGptBlock(config, device)).ToArray());
         finalNorm = nn.LayerNorm(config.DModel, bias: config.Bias, device: device);
         RegisterComponents();
     }
 
     /// <summary>The model's sizes.</summary>
-    public TorchGptConfig Config { get; }
+    public TransformerConfig Config { get; }
 
     /// <summary>Next-token logits for every position.</summary>
     /// <param name="ids">Token ids (seqLen) or (batch, seqLen), int64, seqLen &lt;= context.</param>
@@ -213,9 +194,9 @@ public sealed class TorchGptModel : nn.Module<Tensor, Tensor>
     {
         ArgumentNullException.ThrowIfNull(ids);
         long seqLen = ids.shape[^1];
-        if (seqLen > Config.Context)
+        if (seqLen > Config.ContextLength)
         {
-            throw new ArgumentException($"ids has {seqLen} tokens but the context holds {Config.Context}.", nameof(ids));
+            throw new ArgumentException($"ids has {seqLen} tokens but the context holds {Config.ContextLength}.", nameof(ids));
         }
         using var scope = NewDisposeScope();
         Tensor x = tokens.forward(ids) + positions.forward(arange(seqLen, ScalarType.Int64, ids.device)); // (..., seqLen, dModel)
