@@ -224,7 +224,7 @@ public static class Charts
     /// <param name="title">Chart title.</param>
     /// <param name="xTitle">Title of the x axis.</param>
     /// <param name="yTitle">Title of the y axis.</param>
-    /// <param name="moves">The arrows; a start shared by several moves is drawn once.</param>
+    /// <param name="moves">The arrows; a point shared by several moves is drawn once.</param>
     /// <returns>A scatter chart with arrow annotations.</returns>
     /// <exception cref="ArgumentException">No moves, or a coordinate that is not finite.</exception>
     public static GenericChart Arrows(string title, string xTitle, string yTitle, IReadOnlyList<Move> moves)
@@ -234,8 +234,8 @@ public static class Charts
         foreach (var m in moves)
             if (!new[] { m.FromX, m.FromY, m.ToX, m.ToY }.All(double.IsFinite))
                 throw new ArgumentException($"move \"{m.ToLabel}\" has a coordinate that is not finite.", nameof(moves));
-        var points = moves.Select(m => (m.FromLabel, m.FromX, m.FromY)).Distinct()
-            .Concat(moves.Select(m => (FromLabel: m.ToLabel, FromX: m.ToX, FromY: m.ToY))).ToArray();
+        var points = moves.Select(m => (m.FromLabel, m.FromX, m.FromY))
+            .Concat(moves.Select(m => (FromLabel: m.ToLabel, FromX: m.ToX, FromY: m.ToY))).Distinct().ToArray();
         var chart = Points(title, xTitle, yTitle, points.Select(p => p.FromLabel).ToArray(), points.Select(p => p.FromX).ToArray(), points.Select(p => p.FromY).ToArray());
         var arrows = moves.Select(m => new Dictionary<string, object>
         {
