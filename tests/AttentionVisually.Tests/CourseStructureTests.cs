@@ -54,6 +54,19 @@ public class CourseStructureTests
 
     [Theory]
     [MemberData(nameof(Chapters))]
+    public void The_main_path_of_a_chapter_has_at_most_15_code_cells_and_optional_detours_come_last(string chapter)
+    {
+        var text = File.ReadAllText(Path.Combine(CoursePaths.Root, "notebooks", chapter));
+        int deeper = text.IndexOf("## Going deeper (optional)", StringComparison.Ordinal);
+        var mainPath = deeper < 0 ? text : text[..deeper];
+        int codeCells = Regex.Matches(mainPath, @"^#!csharp\r?$", RegexOptions.Multiline).Count;
+        Assert.True(codeCells <= 15, $"{chapter} has {codeCells} code cells before its optional section");
+        if (deeper >= 0)
+            Assert.True(text.IndexOf("## What to remember", StringComparison.Ordinal) < deeper, $"{chapter}: the optional section comes after the summary");
+    }
+
+    [Theory]
+    [MemberData(nameof(Chapters))]
     public void Every_chart_has_a_title(string chapter)
     {
         foreach (var cell in Cells(chapter, "csharp").Where(c => c.Contains("Charts.", StringComparison.Ordinal)))
