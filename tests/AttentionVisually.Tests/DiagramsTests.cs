@@ -1,3 +1,4 @@
+using AttentionVisually.Notebooks;
 using Plotly.NET;
 
 namespace AttentionVisually.Tests;

@@ -2,7 +2,7 @@ using Microsoft.FSharp.Core;
 using Plotly.NET;
 using PlotlyChart = Plotly.NET.CSharp.Chart;
 
-namespace AttentionVisually;
+namespace AttentionVisually.Notebooks;
 
 /// <summary>
 /// Flow diagrams drawn as Plotly charts: boxes are layout shapes, labels and arrows are layout annotations.
