@@ -84,7 +84,7 @@ public static class Diagrams
             new("k", "<b>k = W_K e</b><br>what I offer", 3, 1, 2.1, 0.8, Small),
             new("v", "<b>v = W_up W_down e</b><br>what I would add", 3, -0.2, 2.4, 0.8, Small),
             new("grid", "<b>grid</b><br>q · k / √d_k<br>(n × n)", 6, 1.6, 1.8, 1.0, Small),
-            new("pattern", "<b>pattern A</b><br>mask, softmax<br>each column sums to 1", 9, 1.6, 2.3, 1.0, Small),
+            new("pattern", "<b>pattern A</b><br>mask, softmax<br>each column sums to 1", 9, 1.6, 2.7, 1.0, Small),
             new("delta", "<b>Δe = Σ A v</b><br>weighted sum", 9, -0.2, 2.0, 0.8, Small),
             new("out", "<b>e′ = e + Δe</b><br>refined embeddings", 12, -0.2, 2.1, 0.9, Stream),
         ];
