@@ -36,10 +36,7 @@ public static class Charts
         ArgumentNullException.ThrowIfNull(pattern);
         CheckLabels(queryTokens, pattern.RowCount, nameof(queryTokens));
         CheckLabels(keyTokens, pattern.ColumnCount, nameof(keyTokens));
-        mask?.CheckFits(pattern.RowCount, pattern.ColumnCount, nameof(mask));
-        // A hidden cell becomes NaN, which the heatmap leaves blank.
-        var shown = mask is null ? pattern : pattern.MapIndexed((i, j, w) => mask[i, j] ? w : float.NaN);
-        var keysByQueries = Attention.KeysByQueries(shown); // (numKeys, numQueries)
+        var keysByQueries = Attention.KeysByQueries(Blank(pattern, mask)); // (numKeys, numQueries)
         return HeatmapCore(keysByQueries, queryTokens, keyTokens, title, "query", "key", AttentionScale, 0, 1);
     }
 
@@ -68,9 +65,11 @@ public static class Charts
     /// <param name="keyTokens">Key labels.</param>
     /// <param name="title">Overall title.</param>
     /// <param name="columns">Patterns per row of the grid.</param>
+    /// <param name="mask">Optional mask shared by the patterns: cells it hides are left blank, not drawn as zeros.</param>
     /// <returns>A grid of heatmaps.</returns>
-    /// <exception cref="ArgumentException">Counts do not match.</exception>
-    public static GenericChart PatternGrid(IReadOnlyList<Matrix<float>> patterns, IReadOnlyList<string> subtitles, IReadOnlyList<string> queryTokens, IReadOnlyList<string> keyTokens, string title, int columns = 3)
+    /// <exception cref="ArgumentException">Counts or the mask do not match.</exception>
+    public static GenericChart PatternGrid(IReadOnlyList<Matrix<float>> patterns, IReadOnlyList<string> subtitles,
+        IReadOnlyList<string> queryTokens, IReadOnlyList<string> keyTokens, string title, int columns = 3, Mask? mask = null)
     {
         ArgumentNullException.ThrowIfNull(patterns);
         ArgumentNullException.ThrowIfNull(subtitles);
@@ -82,7 +81,9 @@ public static class Charts
         {
             CheckLabels(queryTokens, p.RowCount, nameof(queryTokens));
             CheckLabels(keyTokens, p.ColumnCount, nameof(keyTokens));
-            return HeatmapCore(Attention.KeysByQueries(p), queryTokens, keyTokens, subtitles[i], "query", i % columns == 0 ? "key" : "", AttentionScale, 0, 1, showScale: i == 0, columnsOnTop: false);
+            var shown = Attention.KeysByQueries(Blank(p, mask)); // (numKeys, numQueries)
+            return HeatmapCore(shown, queryTokens, keyTokens, subtitles[i], "query", i % columns == 0 ? "key" : "", AttentionScale, 0, 1,
+                showScale: i == 0, columnsOnTop: false);
         }).ToArray();
         var grid = PlotlyChart.Grid(charts, rows, columns, SubPlotTitles: subtitles.ToArray(), YGap: 0.3, XGap: 0.15);
         grid = GenericChart.mapLayout(FuncConvert.FromFunc<Layout, Layout>(l =>
@@ -299,6 +300,13 @@ public static class Charts
         }), chart);
         int size = Math.Clamp(60 + 44 * Math.Max(z.RowCount, z.ColumnCount), 380, 760);
         return Finish(chart, title, Math.Max(size + 160, 680), size + 90);
+    }
+
+    // A cell the mask hides becomes NaN, which the heatmap leaves blank.
+    private static Matrix<float> Blank(Matrix<float> pattern, Mask? mask)
+    {
+        mask?.CheckFits(pattern.RowCount, pattern.ColumnCount, nameof(mask));
+        return mask is null ? pattern : pattern.MapIndexed((i, j, w) => mask[i, j] ? w : float.NaN);
     }
 
     internal static GenericChart Finish(GenericChart chart, string title, int width, int height)

@@ -45,22 +45,6 @@ public class ChartsTests
     {
         Assert.Throws<ArgumentException>(() => Charts.Lines(" ", "x", "y", [new Series("s", [1.0], [2.0])]));
     }
-}
-
-public class PatternExplorerTests
-{
-    [Fact]
-    public void The_explorer_shows_one_pattern_and_offers_every_other_in_a_dropdown()
-    {
-        var p = Enumerable.Range(0, 3).Select(s => Attention.Pattern(Init.Normal(2, 4, s), Init.Normal(2, 4, s + 9))).ToArray();
-        var html = Plotly.NET.GenericChart.toChartHTML(Charts.PatternExplorer(p, ["L1 H1", "L1 H2", "L2 H1"], ["a", "b"], ["a", "b"], "Heads", initial: 1));
-        Assert.Contains("updatemenus", html);
-        Assert.Contains("\"label\":\"L2 H1\"", html);
-        Assert.Contains("\"visible\":[false,true,false]", html);
-        Assert.Equal(3, html.Split("\"type\":\"heatmap\"").Length - 1 - CountTemplateHeatmaps(html));
-    }
-
-    private static int CountTemplateHeatmaps(string html) => html.Split("\"heatmap\":[{\"type\":\"heatmap\"").Length - 1;
 
     [Fact]
     public void A_pattern_with_its_mask_leaves_the_hidden_cells_blank_instead_of_zero()
@@ -70,6 +54,15 @@ public class PatternExplorerTests
         var without = GenericChart.toChartHTML(Charts.Pattern(pattern, ["a", "b", "c"], ["a", "b", "c"], "Causal"));
         Assert.Equal(3, withMask.Split("NaN").Length - 1);
         Assert.DoesNotContain("NaN", without);
+    }
+
+    [Fact]
+    public void A_grid_of_causal_patterns_with_their_mask_leaves_the_hidden_cells_blank()
+    {
+        var a = Attention.Pattern(Init.Normal(3, 4, 1), Init.Normal(3, 4, 2), Mask.Causal(3));
+        var html = GenericChart.toChartHTML(Charts.PatternGrid([a, a], ["h1", "h2"], ["a", "b", "c"], ["a", "b", "c"], "Grid", 2, Mask.Causal(3)));
+        Assert.Equal(6, html.Split("NaN").Length - 1);
+        Assert.Throws<ArgumentException>(() => Charts.PatternGrid([a], ["h1"], ["a", "b", "c"], ["a", "b", "c"], "Grid", 1, Mask.Causal(4)));
     }
 
     [Fact]
@@ -90,4 +83,21 @@ public class PatternExplorerTests
         var ex = Assert.Throws<ArgumentException>(() => Charts.Shares("Parts", ["a", "b"], [2.0, -1.0]));
         Assert.Equal("values", ex.ParamName);
     }
+}
+
+public class PatternExplorerTests
+{
+    [Fact]
+    public void The_explorer_shows_one_pattern_and_offers_every_other_in_a_dropdown()
+    {
+        var p = Enumerable.Range(0, 3).Select(s => Attention.Pattern(Init.Normal(2, 4, s), Init.Normal(2, 4, s + 9))).ToArray();
+        var html = Plotly.NET.GenericChart.toChartHTML(Charts.PatternExplorer(p, ["L1 H1", "L1 H2", "L2 H1"], ["a", "b"], ["a", "b"], "Heads", initial: 1));
+        Assert.Contains("updatemenus", html);
+        Assert.Contains("\"label\":\"L2 H1\"", html);
+        Assert.Contains("\"visible\":[false,true,false]", html);
+        Assert.Equal(3, html.Split("\"type\":\"heatmap\"").Length - 1 - CountTemplateHeatmaps(html));
+    }
+
+    private static int CountTemplateHeatmaps(string html) => html.Split("\"heatmap\":[{\"type\":\"heatmap\"").Length - 1;
+
 }
