@@ -237,7 +237,18 @@ public static class Charts
                 throw new ArgumentException($"move \"{m.ToLabel}\" has a coordinate that is not finite.", nameof(moves));
         var points = moves.Select(m => (m.FromLabel, m.FromX, m.FromY))
             .Concat(moves.Select(m => (FromLabel: m.ToLabel, FromX: m.ToX, FromY: m.ToY))).Distinct().ToArray();
-        var chart = Points(title, xTitle, yTitle, points.Select(p => p.FromLabel).ToArray(), points.Select(p => p.FromX).ToArray(), points.Select(p => p.FromY).ToArray());
+        double[] xs = points.Select(p => p.FromX).ToArray(), ys = points.Select(p => p.FromY).ToArray();
+        // Room around the points, so that labels at the edges are not cut off.
+        Tuple<double, double> Padded(double[] v)
+        {
+            double pad = Math.Max(0.15 * (v.Max() - v.Min()), 0.3);
+            return Tuple.Create(v.Min() - pad, v.Max() + pad);
+        }
+        var chart = PlotlyChart.Scatter<double, double, string>(xs, ys, StyleParam.Mode.Markers_Text,
+                MultiText: points.Select(p => p.FromLabel).ToArray(), TextPosition: StyleParam.TextPosition.TopCenter)
+            .WithXAxisStyle<double, double, string>(TitleText: xTitle, MinMax: Padded(xs))
+            .WithYAxisStyle<double, double, string>(TitleText: yTitle, MinMax: Padded(ys));
+        chart = Finish(chart, title, 720, 520);
         var arrows = moves.Select(m => new Dictionary<string, object>
         {
             ["x"] = m.ToX, ["y"] = m.ToY, ["ax"] = m.FromX, ["ay"] = m.FromY, ["xref"] = "x", ["yref"] = "y", ["axref"] = "x", ["ayref"] = "y",
