@@ -27,14 +27,16 @@ public static class Charts
     /// <param name="queryTokens">Labels of the queries (numQueries).</param>
     /// <param name="keyTokens">Labels of the keys (numKeys).</param>
     /// <param name="title">Chart title.</param>
+    /// <param name="mask">Optional mask, shape (numQueries, numKeys): cells it hides are left blank, not drawn as zeros.</param>
     /// <returns>A heatmap.</returns>
-    /// <exception cref="ArgumentException">The label counts do not match the pattern.</exception>
-    public static GenericChart Pattern(Matrix<float> pattern, IReadOnlyList<string> queryTokens, IReadOnlyList<string> keyTokens, string title)
+    /// <exception cref="ArgumentException">The label counts or the mask do not match the pattern.</exception>
+    public static GenericChart Pattern(Matrix<float> pattern, IReadOnlyList<string> queryTokens, IReadOnlyList<string> keyTokens, string title,
+        Mask? mask = null)
     {
         ArgumentNullException.ThrowIfNull(pattern);
         CheckLabels(queryTokens, pattern.RowCount, nameof(queryTokens));
         CheckLabels(keyTokens, pattern.ColumnCount, nameof(keyTokens));
-        var keysByQueries = Attention.KeysByQueries(pattern); // (numKeys, numQueries)
+        var keysByQueries = Attention.KeysByQueries(Blank(pattern, mask)); // (numKeys, numQueries)
         return HeatmapCore(keysByQueries, queryTokens, keyTokens, title, "query", "key", AttentionScale, 0, 1);
     }
 
@@ -63,9 +65,11 @@ public static class Charts
     /// <param name="keyTokens">Key labels.</param>
     /// <param name="title">Overall title.</param>
     /// <param name="columns">Patterns per row of the grid.</param>
+    /// <param name="mask">Optional mask shared by the patterns: cells it hides are left blank, not drawn as zeros.</param>
     /// <returns>A grid of heatmaps.</returns>
-    /// <exception cref="ArgumentException">Counts do not match.</exception>
-    public static GenericChart PatternGrid(IReadOnlyList<Matrix<float>> patterns, IReadOnlyList<string> subtitles, IReadOnlyList<string> queryTokens, IReadOnlyList<string> keyTokens, string title, int columns = 3)
+    /// <exception cref="ArgumentException">Counts or the mask do not match.</exception>
+    public static GenericChart PatternGrid(IReadOnlyList<Matrix<float>> patterns, IReadOnlyList<string> subtitles,
+        IReadOnlyList<string> queryTokens, IReadOnlyList<string> keyTokens, string title, int columns = 3, Mask? mask = null)
     {
         ArgumentNullException.ThrowIfNull(patterns);
         ArgumentNullException.ThrowIfNull(subtitles);
@@ -77,7 +81,9 @@ public static class Charts
         {
             CheckLabels(queryTokens, p.RowCount, nameof(queryTokens));
             CheckLabels(keyTokens, p.ColumnCount, nameof(keyTokens));
-            return HeatmapCore(Attention.KeysByQueries(p), queryTokens, keyTokens, subtitles[i], "query", i % columns == 0 ? "key" : "", AttentionScale, 0, 1, showScale: i == 0, columnsOnTop: false);
+            var shown = Attention.KeysByQueries(Blank(p, mask)); // (numKeys, numQueries)
+            return HeatmapCore(shown, queryTokens, keyTokens, subtitles[i], "query", i % columns == 0 ? "key" : "", AttentionScale, 0, 1,
+                showScale: i == 0, columnsOnTop: false);
         }).ToArray();
         var grid = PlotlyChart.Grid(charts, rows, columns, SubPlotTitles: subtitles.ToArray(), YGap: 0.3, XGap: 0.15);
         grid = GenericChart.mapLayout(FuncConvert.FromFunc<Layout, Layout>(l =>
@@ -215,6 +221,57 @@ public static class Charts
         return Finish(chart, title, 720, 520);
     }
 
+    /// <summary>Arrows in a plane, one per move (a word's embedding before and after context, say), labelled at both ends.</summary>
+    /// <param name="title">Chart title.</param>
+    /// <param name="xTitle">Title of the x axis.</param>
+    /// <param name="yTitle">Title of the y axis.</param>
+    /// <param name="moves">The arrows; a point shared by several moves is drawn once.</param>
+    /// <returns>A scatter chart with arrow annotations.</returns>
+    /// <exception cref="ArgumentException">No moves, or a coordinate that is not finite.</exception>
+    public static GenericChart Arrows(string title, string xTitle, string yTitle, IReadOnlyList<Move> moves)
+    {
+        ArgumentNullException.ThrowIfNull(moves);
+        if (moves.Count == 0) throw new ArgumentException("moves is empty: a chart needs at least one arrow.", nameof(moves));
+        foreach (var m in moves)
+            if (!new[] { m.FromX, m.FromY, m.ToX, m.ToY }.All(double.IsFinite))
+                throw new ArgumentException($"move \"{m.ToLabel}\" has a coordinate that is not finite.", nameof(moves));
+        var points = moves.Select(m => (m.FromLabel, m.FromX, m.FromY))
+            .Concat(moves.Select(m => (FromLabel: m.ToLabel, FromX: m.ToX, FromY: m.ToY))).Distinct().ToArray();
+        double[] xs = points.Select(p => p.FromX).ToArray(), ys = points.Select(p => p.FromY).ToArray();
+        // Room around the points, so that labels at the edges are not cut off.
+        Tuple<double, double> Padded(double[] v)
+        {
+            double pad = Math.Max(0.15 * (v.Max() - v.Min()), 0.3);
+            return Tuple.Create(v.Min() - pad, v.Max() + pad);
+        }
+        var chart = PlotlyChart.Scatter<double, double, string>(xs, ys, StyleParam.Mode.Markers_Text,
+                MultiText: points.Select(p => p.FromLabel).ToArray(), TextPosition: StyleParam.TextPosition.TopCenter)
+            .WithXAxisStyle<double, double, string>(TitleText: xTitle, MinMax: Padded(xs))
+            .WithYAxisStyle<double, double, string>(TitleText: yTitle, MinMax: Padded(ys));
+        chart = Finish(chart, title, 720, 520);
+        var arrows = moves.Select(m => new Dictionary<string, object>
+        {
+            ["x"] = m.ToX, ["y"] = m.ToY, ["ax"] = m.FromX, ["ay"] = m.FromY, ["xref"] = "x", ["yref"] = "y", ["axref"] = "x", ["ayref"] = "y",
+            ["showarrow"] = true, ["arrowhead"] = 3, ["arrowsize"] = 1.5, ["arrowwidth"] = 2, ["text"] = "",
+        }).ToArray();
+        return GenericChart.mapLayout(FuncConvert.FromFunc<Layout, Layout>(l => { l.SetProperty("annotations", arrows); return l; }), chart);
+    }
+
+    /// <summary>Shares of a whole as one picture (a pie), each slice labelled with its percentage.</summary>
+    /// <param name="title">Chart title.</param>
+    /// <param name="labels">One label per part.</param>
+    /// <param name="values">One non-negative value per part.</param>
+    /// <returns>A pie chart.</returns>
+    /// <exception cref="ArgumentException">Counts differ, or a value is negative or not finite.</exception>
+    public static GenericChart Shares(string title, IReadOnlyList<string> labels, IReadOnlyList<double> values)
+    {
+        CheckLabels(labels, values?.Count ?? 0, nameof(labels));
+        if (values!.Any(v => !double.IsFinite(v) || v < 0)) throw new ArgumentException("values must be finite and not negative.", nameof(values));
+        var chart = PlotlyChart.Pie<double, string, string>(values!, Labels: labels.ToArray(), Sort: false);
+        chart = GenericChart.mapTrace(FuncConvert.FromFunc<Trace, Trace>(t => { t.SetProperty("textinfo", "label+percent"); return t; }), chart);
+        return Finish(chart, title, 720, 480);
+    }
+
     /// <summary>Makes repeated labels distinct (Plotly merges equal category labels) by appending invisible marks.</summary>
     /// <param name="labels">Labels, possibly repeated.</param>
     /// <returns>Labels that look the same but are all different.</returns>
@@ -256,7 +313,14 @@ public static class Charts
         return Finish(chart, title, Math.Max(size + 160, 680), size + 90);
     }
 
-    private static GenericChart Finish(GenericChart chart, string title, int width, int height)
+    // A cell the mask hides becomes NaN, which the heatmap leaves blank.
+    private static Matrix<float> Blank(Matrix<float> pattern, Mask? mask)
+    {
+        mask?.CheckFits(pattern.RowCount, pattern.ColumnCount, nameof(mask));
+        return mask is null ? pattern : pattern.MapIndexed((i, j, w) => mask[i, j] ? w : float.NaN);
+    }
+
+    internal static GenericChart Finish(GenericChart chart, string title, int width, int height)
     {
         if (string.IsNullOrWhiteSpace(title)) throw new ArgumentException("every chart needs a title.", nameof(title));
         return Plotly.NET.Chart.withTitle(title, null).Invoke(chart).WithSize(width, height);
@@ -275,3 +339,12 @@ public static class Charts
 /// <param name="X">x values (ignored by grouped bars).</param>
 /// <param name="Y">y values.</param>
 public sealed record Series(string Name, IReadOnlyList<double> X, IReadOnlyList<double> Y);
+
+/// <summary>One arrow of <see cref="Charts.Arrows"/>: from a labelled point to another.</summary>
+/// <param name="FromLabel">Label of the start.</param>
+/// <param name="FromX">x of the start.</param>
+/// <param name="FromY">y of the start.</param>
+/// <param name="ToLabel">Label of the end.</param>
+/// <param name="ToX">x of the end.</param>
+/// <param name="ToY">y of the end.</param>
+public sealed record Move(string FromLabel, double FromX, double FromY, string ToLabel, double ToX, double ToY);

@@ -45,6 +45,44 @@ public class ChartsTests
     {
         Assert.Throws<ArgumentException>(() => Charts.Lines(" ", "x", "y", [new Series("s", [1.0], [2.0])]));
     }
+
+    [Fact]
+    public void A_pattern_with_its_mask_leaves_the_hidden_cells_blank_instead_of_zero()
+    {
+        var pattern = Attention.Pattern(Init.Normal(3, 4, 1), Init.Normal(3, 4, 2), Mask.Causal(3));
+        var withMask = GenericChart.toChartHTML(Charts.Pattern(pattern, ["a", "b", "c"], ["a", "b", "c"], "Causal", Mask.Causal(3)));
+        var without = GenericChart.toChartHTML(Charts.Pattern(pattern, ["a", "b", "c"], ["a", "b", "c"], "Causal"));
+        Assert.Equal(3, withMask.Split("NaN").Length - 1);
+        Assert.DoesNotContain("NaN", without);
+    }
+
+    [Fact]
+    public void A_grid_of_causal_patterns_with_their_mask_leaves_the_hidden_cells_blank()
+    {
+        var a = Attention.Pattern(Init.Normal(3, 4, 1), Init.Normal(3, 4, 2), Mask.Causal(3));
+        var html = GenericChart.toChartHTML(Charts.PatternGrid([a, a], ["h1", "h2"], ["a", "b", "c"], ["a", "b", "c"], "Grid", 2, Mask.Causal(3)));
+        Assert.Equal(6, html.Split("NaN").Length - 1);
+        Assert.Throws<ArgumentException>(() => Charts.PatternGrid([a], ["h1"], ["a", "b", "c"], ["a", "b", "c"], "Grid", 1, Mask.Causal(4)));
+    }
+
+    [Fact]
+    public void Arrows_draw_one_annotation_per_move_and_reject_an_empty_list()
+    {
+        Move[] moves = [new("tower", 0, 1, "Eiffel tower", 2, 1), new("Eiffel tower", 2, 1, "miniature Eiffel tower", 1, 0)];
+        var html = GenericChart.toChartHTML(Charts.Arrows("Tower", "Paris", "size", moves));
+        Assert.Equal(2, html.Split("\"arrowhead\":3").Length - 1);
+        Assert.Contains("miniature Eiffel tower", html);
+        Assert.Throws<ArgumentException>(() => Charts.Arrows("Tower", "x", "y", []));
+    }
+
+    [Fact]
+    public void Shares_are_one_pie_and_negative_parts_are_rejected()
+    {
+        var html = GenericChart.toChartHTML(Charts.Shares("Parts", ["a", "b"], [2.0, 1.0]));
+        Assert.Contains("\"type\":\"pie\"", html);
+        var ex = Assert.Throws<ArgumentException>(() => Charts.Shares("Parts", ["a", "b"], [2.0, -1.0]));
+        Assert.Equal("values", ex.ParamName);
+    }
 }
 
 public class PatternExplorerTests
@@ -61,4 +99,5 @@ public class PatternExplorerTests
     }
 
     private static int CountTemplateHeatmaps(string html) => html.Split("\"heatmap\":[{\"type\":\"heatmap\"").Length - 1;
+
 }

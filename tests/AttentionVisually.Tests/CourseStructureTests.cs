@@ -17,6 +17,16 @@ public class CourseStructureTests
             .Select(c => c[kind.Length..].Trim())
             .ToArray();
 
+    private static string[] MainPathCells(string chapter, string kind)
+    {
+        var text = File.ReadAllText(Path.Combine(CoursePaths.Root, "notebooks", chapter));
+        int deeper = text.IndexOf("## Going deeper (optional)", StringComparison.Ordinal);
+        return Regex.Split(deeper < 0 ? text : text[..deeper], @"^#!", RegexOptions.Multiline)
+            .Where(c => c.StartsWith(kind + "\n", StringComparison.Ordinal) || c.StartsWith(kind + "\r\n", StringComparison.Ordinal))
+            .Select(c => c[kind.Length..].Trim())
+            .ToArray();
+    }
+
     [Fact]
     public void Chapters_are_numbered_from_00_in_ascending_order_without_repeats()
     {
@@ -41,7 +51,8 @@ public class CourseStructureTests
     {
         Assert.Contains(Cells(chapter, "markdown"), c => c.Contains("## What to remember", StringComparison.Ordinal));
         Assert.Contains(Cells(chapter, "markdown"), c => c.Contains("## Exercise", StringComparison.Ordinal));
-        Assert.Equal($"ExerciseBook.Done(\"{chapter[..2]}\")", Cells(chapter, "csharp")[^1]);
+        // The progress line closes the main path; an optional section ("## Going deeper (optional)") may follow it.
+        Assert.Equal($"ExerciseBook.Done(\"{chapter[..2]}\")", MainPathCells(chapter, "csharp")[^1]);
     }
 
     [Theory]
@@ -83,6 +94,24 @@ public class CourseStructureTests
     {
         foreach (var cell in Cells(chapter, "csharp"))
             Assert.True(cell.Split('\n').Length <= 30, $"a cell of {chapter} has {cell.Split('\n').Length} lines:\n{cell[..Math.Min(200, cell.Length)]}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Chapters))]
+    public void The_main_path_of_a_chapter_has_at_most_15_code_cells_besides_its_exercises_and_optional_detours_come_last(string chapter)
+    {
+        var text = File.ReadAllText(Path.Combine(CoursePaths.Root, "notebooks", chapter));
+        int deeper = text.IndexOf("## Going deeper (optional)", StringComparison.Ordinal);
+        var mainPath = deeper < 0 ? text : text[..deeper];
+        // Exercise cells (a stub with its marker line, its check, the chapter's progress line) are the learner's
+        // practice, not the chapter's story; every other code cell before the optional section counts.
+        var exercise = new Regex(@"// exercise:|^\s*(Exercises\.|ExerciseBook\.Done|Answers\.)", RegexOptions.Multiline);
+        var codeCells = Regex.Split(mainPath, @"^#!", RegexOptions.Multiline)
+            .Where(c => c.StartsWith("csharp\n", StringComparison.Ordinal) || c.StartsWith("csharp\r\n", StringComparison.Ordinal))
+            .Count(c => !exercise.IsMatch(c));
+        Assert.True(codeCells <= 15, $"{chapter} has {codeCells} code cells (besides exercises) before its optional section");
+        if (deeper >= 0)
+            Assert.True(text.IndexOf("## What to remember", StringComparison.Ordinal) < deeper, $"{chapter}: the optional section comes after the summary");
     }
 
     [Theory]

@@ -23,6 +23,7 @@ public static class ExerciseBook
         ("04.online-softmax", "online softmax for one query"),
         ("05.update", "Δe and e′ = e + Δe"),
         ("06.multi-head", "a multi-head block through W_O"),
+        ("07.mlp-neurons", "hidden neurons in one MLP of GPT-3"),
         ("08.gpt2-attention", "GPT-2 small's attention parameters"),
         ("09.pair-growth", "causal pairs when the context doubles"),
         ("10.pattern-count", "patterns in one forward pass"),
