@@ -9,6 +9,7 @@ using AttentionVisually.Torch;
 //   dotnet run --project tools/TrainGpt -c Release -- --steps 200 --out /tmp/x.safetensors
 var options = new GptTrainingOptions();
 var config = SmallGptConfig.Default;
+string? measure = null;
 string output = Path.Combine(CoursePaths.Data, "small-gpt.safetensors");
 for (int i = 0; i < args.Length; i++)
 {
@@ -18,12 +19,26 @@ for (int i = 0; i < args.Length; i++)
         case "--steps": options = options with { Steps = int.Parse(Next(), CultureInfo.InvariantCulture) }; break;
         case "--seed": options = options with { Seed = int.Parse(Next(), CultureInfo.InvariantCulture) }; break;
         case "--out": output = Next(); break;
+        case "--measure": measure = Next(); break;
         case "--lr": options = options with { LearningRate = double.Parse(Next(), CultureInfo.InvariantCulture) }; break;
         case "--layers": config = config with { NumLayers = int.Parse(Next(), CultureInfo.InvariantCulture) }; break;
         default:
             Console.Error.WriteLine($"unknown argument {args[i]}; use --steps N, --seed N, --out FILE.");
             return 2;
     }
+}
+if (measure is not null)
+{
+    // Measures an existing checkpoint (the shipped one by default) without training.
+    var loaded = new SmallGptModel(GptWeights.Load(measure).Weights);
+    Console.WriteLine(SmallGptFindings.Measure(loaded).Report());
+    var roles = GptProbe.HeldOut(StoryTask.Mystery).GroupBy(s =>
+    {
+        string top = GptProbe.TopWord(loaded, s);
+        return top == s.Label ? "culprit" : s.Distractors.Any(i => s.Tokens[i] == top) ? (s.Distractors.Count(i => s.Tokens[i] == top) == 2 ? "red herring" : "neutral suspect") : "another word";
+    });
+    Console.WriteLine("mystery answers: " + string.Join(", ", roles.Select(g => $"{g.Key} {g.Count()}")));
+    return 0;
 }
 Console.WriteLine($"{config.Name}: vocab {config.VocabSize}, context {config.ContextLength}, dModel {config.DModel}, {config.NumHeads} heads of {config.HeadDim}, dFf {config.DFf}, {config.NumLayers} layers; {Sizing.Total(config):N0} parameters.");
 Console.WriteLine($"training on {TorchDevices.Default}: {options.Steps} steps of {options.BatchSize} sequences, seed {options.Seed}.");

@@ -57,7 +57,8 @@ public sealed record StorySentence(StoryTask Task, IReadOnlyList<string> Tokens,
 /// order a neutral mention (<c>N walked in the ROOM .</c>), a red herring named twice (<c>H had a motive .</c>,
 /// <c>everyone suspected H .</c>) and the evidence (<c>the CLUE belonged to C .</c>), ending
 /// <c>therefore the murderer was C .</c>: the culprit is the name after "belonged to", not the most frequent
-/// nor the last name.</item>
+/// nor the last name. Training batches also hold easier stories (no other suspect, or one); every story
+/// <see cref="Sample"/> and <see cref="Sentences"/> return, and so every held-out story, has all three.</item>
 /// <item><b>Harry.</b> <c>CUE [filler] harry VERB …</c> where the cue (at hogwarts, holding his wand, on his
 /// broomstick, the wizard named vs at the palace, wearing his crown, on his throne, the prince named) decides
 /// whether harry casts/brews/flies or greets/marries/waves.</item>
@@ -168,7 +169,9 @@ public static class StoryGrammar
     /// <param name="split">The split it must belong to (sentences of the other split are drawn again).</param>
     /// <param name="rng">The seeded source of randomness (advanced by the call).</param>
     /// <returns>The sentence.</returns>
-    public static StorySentence Sample(StoryTask task, StorySplit split, Random rng)
+    public static StorySentence Sample(StoryTask task, StorySplit split, Random rng) => SampleWith(task, split, rng, easierStories: false);
+
+    private static StorySentence SampleWith(StoryTask task, StorySplit split, Random rng, bool easierStories)
     {
         ArgumentNullException.ThrowIfNull(rng);
         while (true)
@@ -176,7 +179,7 @@ public static class StoryGrammar
             StorySentence s = task switch
             {
                 StoryTask.AdjectiveNoun => AdjectiveSentence(rng),
-                StoryTask.Mystery => MysteryStory(rng),
+                StoryTask.Mystery => MysteryStory(rng, easierStories),
                 StoryTask.Harry => HarrySentence(rng),
                 _ => throw new ArgumentOutOfRangeException(nameof(task), task, "unknown task."),
             };
@@ -224,7 +227,7 @@ public static class StoryGrammar
             {
                 double u = rng.NextDouble();
                 var task = u < 0.30 ? StoryTask.AdjectiveNoun : u < 0.80 ? StoryTask.Mystery : StoryTask.Harry;
-                var words = Sample(task, StorySplit.Train, rng).Tokens.Skip(1).ToArray();
+                var words = SampleWith(task, StorySplit.Train, rng, easierStories: true).Tokens.Skip(1).ToArray();
                 if (row.Count + words.Length > contextLength + 1)
                 {
                     break;
@@ -260,8 +263,13 @@ public static class StoryGrammar
         return new StorySentence(StoryTask.AdjectiveNoun, words, query, new HashSet<string>(StringComparer.Ordinal) { verb }, cue, verb, []);
     }
 
-    private static StorySentence MysteryStory(Random rng)
+    private static StorySentence MysteryStory(Random rng, bool easierStories)
     {
+        // Training also sees easier stories (a third without other suspects, a third with one of them): copying
+        // "the only name" is learned first, and the full stories then teach which name to copy.
+        int difficulty = easierStories ? rng.Next(3) : 2;
+        bool withNeutral = difficulty == 2 || (difficulty == 1 && rng.Next(2) == 0);
+        bool withHerring = difficulty == 2 || (difficulty == 1 && !withNeutral);
         var names = Suspects.OrderBy(_ => rng.Next()).Take(3).ToArray();
         string culprit = names[0], herring = names[1], neutral = names[2];
         var rooms = Rooms.OrderBy(_ => rng.Next()).Take(2).ToArray();
@@ -277,7 +285,8 @@ public static class StoryGrammar
         words.AddRange(StoryOpening.Split(' '));
         words.Add(rooms[0]);
         words.Add(".");
-        foreach (var part in middle.OrderBy(_ => rng.Next()))
+        bool[] keep = [withNeutral, withHerring, withHerring, true];
+        foreach (var part in middle.Where((_, i) => keep[i]).OrderBy(_ => rng.Next()))
         {
             words.AddRange(part);
         }
