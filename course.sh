@@ -10,9 +10,9 @@ cd "$(dirname "$0")"
 ./build/setup.sh
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 if [ "${1:-}" = "--build-only" ]; then
-  dotnet build lib/AttentionVisually/AttentionVisually.csproj -c Release -v q --nologo
+  dotnet build lib/Library.slnf -c Release -v q --nologo
   exit 0
 fi
-dotnet build lib/AttentionVisually/AttentionVisually.csproj -c Release -v q --nologo
+dotnet build lib/Library.slnf -c Release -v q --nologo
 dotnet build tools/NotebookRunner/NotebookRunner.csproj -c Release -v q --nologo
 exec dotnet tools/NotebookRunner/bin/Release/net10.0/NotebookRunner.dll --out out "$@"

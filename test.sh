@@ -8,4 +8,6 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet build Course.sln -c Release
 # One test project at a time: on a 2-core machine the chapter runs need the cores to themselves.
 dotnet test tests/AttentionVisually.Tests -c Release --no-build "$@"
+dotnet test tests/AttentionVisually.Torch.Tests -c Release --no-build "$@"
+dotnet test tests/AttentionVisually.RealModel.Tests -c Release --no-build "$@"
 dotnet test tests/Notebooks.Tests -c Release --no-build "$@"

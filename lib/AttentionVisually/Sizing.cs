@@ -1,4 +1,5 @@
 using System.Globalization;
+using nietras.SeparatedValues;
 
 namespace AttentionVisually;
 
@@ -127,7 +128,7 @@ public static class Sizing
     }
 }
 
-/// <summary>Reads model configurations from <c>data/models.csv</c>.</summary>
+/// <summary>Reads model configurations from <c>data/models.csv</c> (columns described in <c>data/README.md</c>).</summary>
 public static class ModelCatalog
 {
     private static readonly string[] Columns = ["name", "family", "reported_params", "layers", "d_model", "heads", "d_head", "d_ff", "vocab", "context"];
@@ -149,28 +150,42 @@ public static class ModelCatalog
     /// <summary>Reads configurations from a CSV file with the columns of <c>data/models.csv</c>.</summary>
     /// <param name="path">The file.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="FormatException">A header is missing or a value is not a number; the message gives the line.</exception>
+    /// <exception cref="FormatException">A column is missing, a value is not a whole number or a size is not positive; the message gives the file and line.</exception>
     public static IReadOnlyList<TransformerConfig> Load(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"model table not found: {path}", path);
-        var lines = File.ReadAllLines(path).Where(l => l.Trim().Length > 0).ToArray();
-        if (lines.Length == 0) throw new FormatException($"{path} is empty.");
-        var header = lines[0].Split(',');
-        var col = Columns.ToDictionary(c => c, c => Array.IndexOf(header, c));
-        foreach (var (name, i) in col)
-            if (i < 0) throw new FormatException($"{path}: column \"{name}\" is missing from the header.");
-        var result = new List<TransformerConfig>();
-        for (int n = 1; n < lines.Length; n++)
+        using var reader = Sep.Reader(o => o with { CultureInfo = CultureInfo.InvariantCulture }).FromFile(path);
+        foreach (string column in Columns)
         {
-            var f = lines[n].Split(',');
-            if (f.Length != header.Length) throw new FormatException($"{path}, line {n + 1}: {f.Length} fields but the header has {header.Length}.");
-            int Int(string c) => int.TryParse(f[col[c]], NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v
-                : throw new FormatException($"{path}, line {n + 1}: {c} = \"{f[col[c]]}\" is not an integer.");
-            long reported = long.TryParse(f[col["reported_params"]], NumberStyles.Integer, CultureInfo.InvariantCulture, out long r) ? r
-                : throw new FormatException($"{path}, line {n + 1}: reported_params = \"{f[col["reported_params"]]}\" is not an integer.");
-            result.Add(new TransformerConfig(f[col["name"]], vocabSize: Int("vocab"), contextLength: Int("context"), dModel: Int("d_model"),
-                numHeads: Int("heads"), headDim: Int("d_head"), dFf: Int("d_ff"), numLayers: Int("layers"), bias: true, reportedParameters: reported));
+            if (!reader.Header.TryIndexOf(column, out _)) throw new FormatException($"{path}: column \"{column}\" is missing from the header.");
         }
+        var result = new List<TransformerConfig>();
+        foreach (var row in reader)
+        {
+            int line = row.LineNumberFrom;
+            var field = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (string column in Columns) field[column] = row[column].ToString();
+            string Text(string column) => field[column];
+            long Whole(string column) => long.TryParse(field[column], NumberStyles.Integer, CultureInfo.InvariantCulture, out long v) ? v
+                : throw new FormatException($"{path}, line {line}: {column} = \"{field[column]}\" is not a whole number.");
+            int Size(string column)
+            {
+                long v = Whole(column);
+                return v is >= int.MinValue and <= int.MaxValue ? (int)v
+                    : throw new FormatException($"{path}, line {line}: {column} = {v} does not fit a 32-bit size.");
+            }
+            try
+            {
+                result.Add(new TransformerConfig(Text("name"), vocabSize: Size("vocab"), contextLength: Size("context"), dModel: Size("d_model"),
+                    numHeads: Size("heads"), headDim: Size("d_head"), dFf: Size("d_ff"), numLayers: Size("layers"),
+                    bias: true, reportedParameters: Whole("reported_params")));
+            }
+            catch (ArgumentException e)
+            {
+                throw new FormatException($"{path}, line {line}: {e.Message}", e);
+            }
+        }
+        if (result.Count == 0) throw new FormatException($"{path} holds no model.");
         return result;
     }
 }

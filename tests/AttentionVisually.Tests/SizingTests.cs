@@ -97,4 +97,26 @@ public class SizingTests
         var ex = Assert.Throws<KeyNotFoundException>(() => ModelCatalog.Get("GPT-5"));
         Assert.Contains("GPT-3 175B", ex.Message);
     }
+
+    [Theory]
+    [InlineData("name,family,reported_params,layers,d_model,heads,d_head,d_ff,vocab\nx,y,1,1,1,1,1,1,1\n", "column \"context\" is missing")]
+    [InlineData("name,family,reported_params,layers,d_model,heads,d_head,d_ff,vocab,context\nx,y,1,two,1,1,1,1,1,1\n", "line 2: layers = \"two\" is not a whole number")]
+    [InlineData("name,family,reported_params,layers,d_model,heads,d_head,d_ff,vocab,context\nx,y,1,1,1,1,1,1,1,1\nz,y,1,1,0,1,1,1,1,1\n", "line 3: DModel is 0")]
+    [InlineData("name,family,reported_params,layers,d_model,heads,d_head,d_ff,vocab,context\nx,y,1,1,1,1,1,1,1,99999999999\n", "context = 99999999999 does not fit")]
+    [InlineData("name,family,reported_params,layers,d_model,heads,d_head,d_ff,vocab,context\n", "holds no model")]
+    public void A_malformed_model_table_is_refused_naming_the_file_the_line_and_the_column(string text, string expected)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"models-{Guid.NewGuid():N}.csv");
+        File.WriteAllText(path, text);
+        try
+        {
+            var ex = Assert.Throws<FormatException>(() => ModelCatalog.Load(path));
+            Assert.Contains(path, ex.Message);
+            Assert.Contains(expected, ex.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }

@@ -1,19 +1,7 @@
-using AttentionVisually.RealModel;
-
 namespace AttentionVisually.Tests;
 
 public class WordVectorsTests
 {
-    [Fact]
-    public void The_data_file_holds_exactly_the_rows_of_the_model_token_table()
-    {
-        var file = WordVectors.Load();
-        var extracted = WordVectorSource.Extract(MiniLm.Shared);
-        Assert.Equal(extracted.Count, file.Count);
-        foreach (var (word, vector) in extracted)
-            Assert.Equal(vector, file[word]);
-    }
-
     [Fact]
     public void Held_out_pairs_differ_along_the_gender_direction_built_from_other_pairs()
     {

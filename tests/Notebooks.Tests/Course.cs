@@ -62,7 +62,7 @@ internal static class Course
     public static void BuildLibrary()
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Root };
-        foreach (var a in new[] { "build", "lib/AttentionVisually/AttentionVisually.csproj", "-c", "Release", "-v", "q", "--nologo" }) info.ArgumentList.Add(a);
+        foreach (var a in new[] { "build", "lib/Library.slnf", "-c", "Release", "-v", "q", "--nologo" }) info.ArgumentList.Add(a);
         using var process = Process.Start(info)!;
         string output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
         process.WaitForExit();

@@ -1,5 +1,5 @@
 using System.Globalization;
-using AttentionVisually.RealModel;
+using AttentionVisually.Layers;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace AttentionVisually.SmallGpt;

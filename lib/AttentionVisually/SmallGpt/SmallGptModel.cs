@@ -1,4 +1,4 @@
-using AttentionVisually.RealModel;
+using AttentionVisually.Layers;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace AttentionVisually.SmallGpt;
@@ -100,7 +100,7 @@ public sealed class SmallGptModel
             var block = Weights.Blocks[l];
             var (deltaE, layerPatterns) = AttentionDelta(LayerNorm.Normalize(x, block.Norm1, LayerNormEpsilon), block, mask, l, ablated);
             x = x + deltaE;                                                                                   // (seqLen, dModel)
-            x = x + RealModel.FeedForward.Forward(LayerNorm.Normalize(x, block.Norm2, LayerNormEpsilon), block.FeedForward);
+            x = x + Layers.FeedForward.Forward(LayerNorm.Normalize(x, block.Norm2, LayerNormEpsilon), block.FeedForward);
             residuals.Add(x);
             patterns.Add(layerPatterns);
         }
@@ -110,7 +110,7 @@ public sealed class SmallGptModel
     private (Matrix<float> DeltaE, Matrix<float>[] Patterns) AttentionDelta(Matrix<float> h, GptBlockWeights block, Mask mask, int layer, IReadOnlyCollection<HeadId> ablated)
     {
         int seqLen = h.RowCount, headDim = Config.HeadDim, inner = Config.NumHeads * headDim;
-        var qkv = RealModel.Linear.Affine(h, block.WQkv, block.BQkv); // (seqLen, 3 inner)
+        var qkv = Layers.Linear.Affine(h, block.WQkv, block.BQkv); // (seqLen, 3 inner)
         var merged = Matrix<float>.Build.Dense(seqLen, inner);         // (seqLen, numHeads headDim)
         var patterns = new Matrix<float>[Config.NumHeads];
         for (int head = 0; head < Config.NumHeads; head++)
@@ -125,6 +125,6 @@ public sealed class SmallGptModel
                 merged.SetSubMatrix(0, head * headDim, result.Output);             // ablated: this head's slice stays zero, so W_O adds nothing of it
             }
         }
-        return (RealModel.Linear.Affine(merged, block.WOut, block.BOut), patterns); // (seqLen, dModel)
+        return (Layers.Linear.Affine(merged, block.WOut, block.BOut), patterns); // (seqLen, dModel)
     }
 }

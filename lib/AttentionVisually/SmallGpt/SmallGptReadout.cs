@@ -1,4 +1,4 @@
-using AttentionVisually.RealModel;
+using AttentionVisually.Layers;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace AttentionVisually.SmallGpt;
@@ -37,7 +37,7 @@ public static class SmallGptReadout
             var h = LayerNorm.Normalize(x, block.Norm1, SmallGptModel.LayerNormEpsilon);
             var w = block.WQkv.SubMatrix(offset + (head.Head * hd), hd, 0, d);   // (headDim, dModel)
             var b = block.BQkv.SubVector(offset + (head.Head * hd), hd);
-            return RealModel.Linear.Affine(h, w, b);                              // (n, headDim)
+            return Layers.Linear.Affine(h, w, b);                              // (n, headDim)
         }
         var q = Read(queryWords, 0);
         var k = Read(keyWords, inner);

@@ -1,6 +1,6 @@
 using MathNet.Numerics.LinearAlgebra;
 
-namespace AttentionVisually.RealModel;
+namespace AttentionVisually.Layers;
 
 /// <summary>
 /// BERT's position-wise feed-forward block: each token alone goes up to dFf dimensions, through GELU,

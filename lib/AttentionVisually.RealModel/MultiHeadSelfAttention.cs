@@ -1,3 +1,4 @@
+using AttentionVisually.Layers;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace AttentionVisually.RealModel;

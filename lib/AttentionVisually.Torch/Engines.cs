@@ -1,6 +1,4 @@
-using AttentionVisually.Torch;
-
-namespace AttentionVisually;
+namespace AttentionVisually.Torch;
 
 /// <summary>
 /// Every attention engine this machine can run, for chapters and benches that compare them: the managed ones

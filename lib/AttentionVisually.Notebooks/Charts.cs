@@ -4,7 +4,7 @@ using Plotly.NET;
 using Plotly.NET.CSharp;
 using PlotlyChart = Plotly.NET.CSharp.Chart;
 
-namespace AttentionVisually;
+namespace AttentionVisually.Notebooks;
 
 /// <summary>
 /// The course's charts (Plotly.NET): every chart has a title and labelled axes, heatmaps carry token labels,

@@ -1,3 +1,4 @@
+using AttentionVisually.Layers;
 using System.Globalization;
 
 namespace AttentionVisually.RealModel;

@@ -1,7 +1,7 @@
 using System.Numerics.Tensors;
 using MathNet.Numerics.LinearAlgebra;
 
-namespace AttentionVisually.RealModel;
+namespace AttentionVisually.Layers;
 
 /// <summary>
 /// An affine map applied to every token: <c>y_i = W x_i + b</c>, i.e. <c>Y = X Wᵀ + b</c> with one token

@@ -1,6 +1,6 @@
 using MathNet.Numerics.LinearAlgebra;
 
-namespace AttentionVisually.RealModel;
+namespace AttentionVisually.Layers;
 
 /// <summary>
 /// Layer normalization over each token's vector: <c>γ ⊙ (x − mean(x)) / √(var(x) + ε) + β</c>

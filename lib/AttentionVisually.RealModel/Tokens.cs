@@ -1,6 +1,6 @@
 using Microsoft.ML.Tokenizers;
 
-namespace AttentionVisually;
+namespace AttentionVisually.RealModel;
 
 /// <summary>
 /// Text to tokens the way GPT-2 and GPT-3 do it: byte-pair encoding over a vocabulary of 50,257 pieces

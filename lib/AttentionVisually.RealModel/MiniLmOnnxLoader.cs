@@ -1,3 +1,4 @@
+using AttentionVisually.Layers;
 using System.Globalization;
 using MathNet.Numerics.LinearAlgebra;
 using Onnx;
