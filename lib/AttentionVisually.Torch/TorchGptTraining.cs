@@ -13,7 +13,9 @@ namespace AttentionVisually.Torch;
 /// <param name="WeightDecay">AdamW's decoupled weight decay.</param>
 /// <param name="Seed">Seeds both the corpus sampler and TorchSharp's generator (initialisation).</param>
 /// <param name="Threads">libtorch CPU threads during training; fixed so that the same run gives the same losses.</param>
-public sealed record GptTrainingOptions(int Steps = 3000, int BatchSize = 32, double LearningRate = 3e-3, int WarmupSteps = 100, double WeightDecay = 0.01, int Seed = 2024, int Threads = 1)
+/// <param name="TokenEmbeddingStd">Standard deviation of the token table's initial values (GPT-2: 0.02). Larger keeps the
+/// suspects' names distinguishable while their shared "a name comes next" direction grows, which copying a name needs.</param>
+public sealed record GptTrainingOptions(int Steps = 2000, int BatchSize = 32, double LearningRate = 1e-2, int WarmupSteps = 100, double WeightDecay = 0.01, int Seed = 2024, int Threads = 1, double TokenEmbeddingStd = 0.3)
 {
     /// <summary>Checks every value.</summary>
     /// <returns>These options.</returns>
@@ -26,6 +28,8 @@ public sealed record GptTrainingOptions(int Steps = 3000, int BatchSize = 32, do
         ArgumentOutOfRangeException.ThrowIfLessThan(Threads, 1, nameof(Threads));
         if (!(LearningRate > 0) || !double.IsFinite(LearningRate))
             throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "the learning rate must be positive and finite.");
+        if (!(TokenEmbeddingStd > 0) || !double.IsFinite(TokenEmbeddingStd))
+            throw new ArgumentOutOfRangeException(nameof(TokenEmbeddingStd), TokenEmbeddingStd, "the embedding's standard deviation must be positive and finite.");
         if (!(WeightDecay >= 0) || !double.IsFinite(WeightDecay))
             throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, "weight decay must be finite and not negative.");
         return this;
@@ -41,7 +45,7 @@ public sealed record GptTrainingOptions(int Steps = 3000, int BatchSize = 32, do
         string Get(string key) => metadata.TryGetValue(key, out var v) ? v : throw new InvalidDataException($"the checkpoint's metadata lacks \"{key}\".");
         int I(string key) => int.TryParse(Get(key), NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v : throw new InvalidDataException($"metadata \"{key}\" = \"{Get(key)}\" is not an integer.");
         double D(string key) => double.TryParse(Get(key), NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v : throw new InvalidDataException($"metadata \"{key}\" = \"{Get(key)}\" is not a number.");
-        return new GptTrainingOptions(I("steps"), I("batch_size"), D("learning_rate"), I("warmup_steps"), D("weight_decay"), I("seed"), I("threads")).Validate();
+        return new GptTrainingOptions(I("steps"), I("batch_size"), D("learning_rate"), I("warmup_steps"), D("weight_decay"), I("seed"), I("threads"), D("token_embedding_std")).Validate();
     }
 
     /// <summary>The per-step losses a checkpoint recorded.</summary>
@@ -94,6 +98,7 @@ public sealed record GptTrainingResult(GptWeights Weights, IReadOnlyList<float> 
             ["weight_decay"] = S(Options.WeightDecay),
             ["seed"] = Options.Seed.ToString(CultureInfo.InvariantCulture),
             ["threads"] = Options.Threads.ToString(CultureInfo.InvariantCulture),
+            ["token_embedding_std"] = S(Options.TokenEmbeddingStd),
             ["device"] = Device,
             ["losses"] = string.Join(',', Losses.Select(l => l.ToString("R", CultureInfo.InvariantCulture))),
         };
@@ -135,7 +140,7 @@ public static class TorchGptTraining
         {
             random.manual_seed(options.Seed);
             using var model = new TorchGptModel(config, device);
-            TorchGptWeights.InitializeLikeGpt2(model);
+            TorchGptWeights.InitializeLikeGpt2(model, options.TokenEmbeddingStd);
             using var optimizer = optim.AdamW(model.parameters(), lr: options.LearningRate, beta1: 0.9, beta2: 0.95, weight_decay: options.WeightDecay);
             var rng = new Random(options.Seed);
             var losses = new List<float>(options.Steps);

@@ -17,7 +17,8 @@ public static class TorchGptWeights
     /// (an N(0, 1) embedding) would start the tied unembedding with logits in the tens.
     /// </summary>
     /// <param name="model">The model; its parameters are overwritten in place from TorchSharp's seeded generator.</param>
-    public static void InitializeLikeGpt2(TorchGptModel model)
+    /// <param name="tokenEmbeddingStd">Standard deviation of the token table (GPT-2: 0.02).</param>
+    public static void InitializeLikeGpt2(TorchGptModel model, double tokenEmbeddingStd = 0.02)
     {
         ArgumentNullException.ThrowIfNull(model);
         using var noGrad = no_grad();
@@ -33,7 +34,7 @@ public static class TorchGptWeights
             }
             else
             {
-                nn.init.normal_(p, 0.0, 0.02);
+                nn.init.normal_(p, 0.0, name == "tokens.weight" ? tokenEmbeddingStd : 0.02);
             }
         }
     }

@@ -20,6 +20,7 @@ for (int i = 0; i < args.Length; i++)
         case "--seed": options = options with { Seed = int.Parse(Next(), CultureInfo.InvariantCulture) }; break;
         case "--out": output = Next(); break;
         case "--measure": measure = Next(); break;
+        case "--embedding-std": options = options with { TokenEmbeddingStd = double.Parse(Next(), CultureInfo.InvariantCulture) }; break;
         case "--lr": options = options with { LearningRate = double.Parse(Next(), CultureInfo.InvariantCulture) }; break;
         case "--layers": config = config with { NumLayers = int.Parse(Next(), CultureInfo.InvariantCulture) }; break;
         default:

@@ -57,7 +57,7 @@ public sealed record StorySentence(StoryTask Task, IReadOnlyList<string> Tokens,
 /// order a neutral mention (<c>N walked in the ROOM .</c>), a red herring named twice (<c>H had a motive .</c>,
 /// <c>everyone suspected H .</c>) and the evidence (<c>the CLUE belonged to C .</c>), ending
 /// <c>therefore the murderer was C .</c>: the culprit is the name after "belonged to", not the most frequent
-/// nor the last name. Training batches also hold easier stories (no other suspect, or one); every story
+/// nor the last name. Training batches also hold easier stories (only the evidence and the question, or one other suspect); every story
 /// <see cref="Sample"/> and <see cref="Sentences"/> return, and so every held-out story, has all three.</item>
 /// <item><b>Harry.</b> <c>CUE [filler] harry VERB …</c> where the cue (at hogwarts, holding his wand, on his
 /// broomstick, the wizard named vs at the palace, wearing his crown, on his throne, the prince named) decides
@@ -206,7 +206,7 @@ public static class StoryGrammar
 
     /// <summary>
     /// One training batch: each row starts with <see cref="Bos"/> and packs training sentences of random tasks
-    /// (adjective 30 %, mystery 50 %, harry 20 %) until the next would not fit; the rest is <see cref="Pad"/>.
+    /// (adjective 20 %, mystery 50 %, harry 10 %, roll calls 20 %) until the next would not fit; the rest is <see cref="Pad"/>.
     /// </summary>
     /// <param name="rng">The seeded source of randomness (advanced by the call).</param>
     /// <param name="batchSize">Rows, at least 1.</param>
@@ -226,8 +226,8 @@ public static class StoryGrammar
             while (true)
             {
                 double u = rng.NextDouble();
-                var task = u < 0.30 ? StoryTask.AdjectiveNoun : u < 0.80 ? StoryTask.Mystery : StoryTask.Harry;
-                var words = SampleWith(task, StorySplit.Train, rng, easierStories: true).Tokens.Skip(1).ToArray();
+                var task = u < 0.2 ? StoryTask.AdjectiveNoun : u < 0.7 ? StoryTask.Mystery : StoryTask.Harry;
+                var words = u >= 0.8 ? RollCall(rng) : SampleWith(task, StorySplit.Train, rng, easierStories: true).Tokens.Skip(1).ToArray();
                 if (row.Count + words.Length > contextLength + 1)
                 {
                     break;
@@ -242,6 +242,18 @@ public static class StoryGrammar
             }
         }
         return (inputs, targets);
+    }
+
+    /// <summary>
+    /// A roll call, "roll call : carter ellis blake . roll call : carter ellis blake .": its second half can only be
+    /// predicted by copying names from context, the practice that makes copying heads form early in training
+    /// (Olsson et al. 2022, repeated random sequences). Training text only; it is not scored.
+    /// </summary>
+    private static string[] RollCall(Random rng)
+    {
+        var names = Suspects.OrderBy(_ => rng.Next()).Take(3 + rng.Next(2)).ToArray();
+        string[] half = ["roll", "call", ":", .. names, "."];
+        return [.. half, .. half];
     }
 
     private static StorySentence AdjectiveSentence(Random rng)
@@ -265,8 +277,8 @@ public static class StoryGrammar
 
     private static StorySentence MysteryStory(Random rng, bool easierStories)
     {
-        // Training also sees easier stories (a third without other suspects, a third with one of them): copying
-        // "the only name" is learned first, and the full stories then teach which name to copy.
+        // Training also sees easier stories (a third with only the evidence and the question, a third with one
+        // other suspect): copying "the only name" is learned first, and the full stories then teach which name to copy.
         int difficulty = easierStories ? rng.Next(3) : 2;
         bool withNeutral = difficulty == 2 || (difficulty == 1 && rng.Next(2) == 0);
         bool withHerring = difficulty == 2 || (difficulty == 1 && !withNeutral);
@@ -282,9 +294,12 @@ public static class StoryGrammar
             ["the", clue, "belonged", "to", culprit, "."],
         ];
         var words = new List<string> { Bos };
-        words.AddRange(StoryOpening.Split(' '));
-        words.Add(rooms[0]);
-        words.Add(".");
+        if (difficulty > 0)
+        {
+            words.AddRange(StoryOpening.Split(' '));
+            words.Add(rooms[0]);
+            words.Add(".");
+        }
         bool[] keep = [withNeutral, withHerring, withHerring, true];
         foreach (var part in middle.Where((_, i) => keep[i]).OrderBy(_ => rng.Next()))
         {
@@ -327,7 +342,7 @@ public static class StoryGrammar
         IEnumerable<string> all = Adjectives.SelectMany(a => new[] { a.Adjective, a.Verb })
             .Concat(Fillers).Concat(Nouns).Concat(Adverbs)
             .Concat(StoryOpening.Split(' ')).Concat(Rooms).Concat(Suspects).Concat(Clues)
-            .Concat("walked in had a motive everyone suspected belonged to therefore murderer was".Split(' '))
+            .Concat("walked in had a motive everyone suspected belonged to therefore murderer was roll call :".Split(' '))
             .Concat(WizardCues.Concat(RoyalCues).Concat(HarryFillers).Concat(WizardActions).Concat(RoyalActions).SelectMany(p => p.Split(' ', StringSplitOptions.RemoveEmptyEntries)))
             .Append("harry");
         foreach (string w in all)
