@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Main job: installs what the machine needs, builds the course in Release, and runs every chapter headless,
 # writing out/: each chapter's executed notebook (.ipynb) and standalone HTML page, index.html, junit.xml.
+# Exercises run with their reference solutions (notebooks/solutions); out/ is the learner's edition (no
+# solutions), out/instructor/ the instructor's (solutions folded).
 #   ./course.sh                       every notebooks/NN-*.dib
 #   ./course.sh notebooks/02-*.dib    only the chapters named (runner options pass through, see --help)
 #   ./course.sh --build-only          build the library the chapters load, run nothing
@@ -15,4 +17,4 @@ if [ "${1:-}" = "--build-only" ]; then
 fi
 dotnet build lib/Library.slnf -c Release -v q --nologo
 dotnet build tools/NotebookRunner/NotebookRunner.csproj -c Release -v q --nologo
-exec dotnet tools/NotebookRunner/bin/Release/net10.0/NotebookRunner.dll --out out "$@"
+exec dotnet tools/NotebookRunner/bin/Release/net10.0/NotebookRunner.dll --out out --solutions notebooks/solutions "$@"

@@ -71,7 +71,7 @@ public static class Attention
     {
         var scores = Scale(Scores(q, k), q.ColumnCount); // (numQueries, numKeys)
         if (mask is not null) scores = ApplyMask(scores, mask);
-        return Softmax.Rows(scores, temperature);
+        return Softmax.OverKeys(scores, temperature);
     }
 
     /// <summary>The weighted sum of values: row i of the result is Σ_j pattern[i, j] · v_j.</summary>

@@ -3,7 +3,7 @@ using MathNet.Numerics.LinearAlgebra;
 namespace AttentionVisually;
 
 /// <summary>
-/// Numerically stable softmax: turns a row of scores in (−∞, ∞) into weights in [0, 1] that sum to 1.
+/// Numerically stable softmax: turns one query's scores in (−∞, ∞) into weights in [0, 1] that sum to 1.
 /// </summary>
 /// <remarks>
 /// Subtracting the row's maximum before exponentiating changes nothing mathematically
@@ -13,12 +13,16 @@ namespace AttentionVisually;
 /// </remarks>
 public static class Softmax
 {
-    /// <summary>Softmax of each row of <paramref name="scores"/>, with an optional temperature.</summary>
+    /// <summary>
+    /// Softmax over the keys, for each query: each query's scores become weights that sum to 1. The stored
+    /// matrix is (queries, keys), so this normalizes each stored row; a chart (keys down the side, queries
+    /// across) shows it as each column summing to 1, as in the video.
+    /// </summary>
     /// <param name="scores">Scores, shape (numQueries, numKeys); −∞ marks a masked entry. Not modified.</param>
     /// <param name="temperature">T &gt; 0: weights are softmax(x / T). Large T flattens, small T sharpens.</param>
-    /// <returns>Weights of the same shape; each row sums to 1 (or is all zeros when fully masked).</returns>
+    /// <returns>Weights of the same shape; each query's weights sum to 1 (or are all zeros when fully masked).</returns>
     /// <exception cref="ArgumentException">The scores are empty, contain NaN or +∞, or T is not positive and finite.</exception>
-    public static Matrix<float> Rows(Matrix<float> scores, float temperature = 1f)
+    public static Matrix<float> OverKeys(Matrix<float> scores, float temperature = 1f)
     {
         Shape.NotEmpty(scores, nameof(scores));
         CheckTemperature(temperature);

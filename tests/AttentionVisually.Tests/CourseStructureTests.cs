@@ -37,11 +37,44 @@ public class CourseStructureTests
 
     [Theory]
     [MemberData(nameof(Chapters))]
-    public void A_chapter_ends_with_what_to_remember_and_a_checked_exercise(string chapter)
+    public void A_chapter_ends_with_what_to_remember_its_exercises_and_their_count(string chapter)
     {
         Assert.Contains(Cells(chapter, "markdown"), c => c.Contains("## What to remember", StringComparison.Ordinal));
         Assert.Contains(Cells(chapter, "markdown"), c => c.Contains("## Exercise", StringComparison.Ordinal));
-        Assert.Contains(Cells(chapter, "csharp"), c => c.Contains("Exercise.Check(", StringComparison.Ordinal));
+        Assert.Equal($"ExerciseBook.Done(\"{chapter[..2]}\")", Cells(chapter, "csharp")[^1]);
+    }
+
+    [Theory]
+    [MemberData(nameof(Chapters))]
+    public void Every_exercise_of_a_chapter_has_a_marked_blank_cell_and_a_check_right_after_it(string chapter)
+    {
+        var code = Cells(chapter, "csharp");
+        var marked = code.Select((c, i) => (Id: Regex.Match(c, @"^// exercise: (\S+)").Groups[1].Value, At: i)).Where(m => m.Id.Length > 0).ToArray();
+        Assert.Equal(AttentionVisually.Lesson.ExerciseBook.OfChapter(chapter[..2]).Order(StringComparer.Ordinal), marked.Select(m => m.Id).Order(StringComparer.Ordinal));
+        foreach (var (id, at) in marked)
+        {
+            var stub = code[at];
+            bool blank = stub.Contains("throw new NotImplementedException();", StringComparison.Ordinal) || Regex.IsMatch(stub, @"^\w+\? \w+ = null;", RegexOptions.Multiline);
+            Assert.True(blank, $"{chapter}: the cell of {id} is not a blank stub:\n{stub}");
+            bool prediction = id.EndsWith("-prediction", StringComparison.Ordinal);
+            if (!prediction)
+                Assert.Matches(@"(Exercises\.\w+\.Check\(|Answers\.Check\(|Answers\.QueriesAxis\()", code[at + 1]);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Chapters))]
+    public void No_chapter_holds_a_line_of_its_reference_solutions(string chapter)
+    {
+        string solutions = Path.Combine(CoursePaths.Root, "notebooks", "solutions", Path.ChangeExtension(chapter, ".cs"));
+        if (!File.Exists(solutions)) return;
+        var text = File.ReadAllText(Path.Combine(CoursePaths.Root, "notebooks", chapter));
+        var stubLines = text.Split('\n').Select(l => l.Trim()).ToHashSet();
+        foreach (var line in File.ReadAllLines(solutions).Select(l => l.Trim()))
+        {
+            if (line.Length < 12 || line.StartsWith("//", StringComparison.Ordinal) || stubLines.Contains(line)) continue;
+            Assert.DoesNotContain(line, text);
+        }
     }
 
     [Theory]

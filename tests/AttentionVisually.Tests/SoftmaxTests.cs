@@ -10,7 +10,7 @@ public class SoftmaxTests
     [InlineData(16, 64, 3)]
     public void Every_row_sums_to_one_and_is_non_negative(int rows, int cols, int seed)
     {
-        var w = Softmax.Rows(Init.Normal(rows, cols, seed, std: 5));
+        var w = Softmax.OverKeys(Init.Normal(rows, cols, seed, std: 5));
         for (int i = 0; i < rows; i++)
         {
             Assert.Equal(1.0, w.Row(i).Sum(), 5);
@@ -26,8 +26,8 @@ public class SoftmaxTests
     {
         var s = Init.Normal(4, 7, 11);
         var shifted = s.Map(x => x + shift);
-        var a = Softmax.Rows(s);
-        var b = Softmax.Rows(shifted);
+        var a = Softmax.OverKeys(s);
+        var b = Softmax.OverKeys(shifted);
         Assert.True((a - b).Enumerate().All(x => Math.Abs(x) < 1e-5f));
     }
 
@@ -66,7 +66,7 @@ public class SoftmaxTests
     {
         var s = Matrix<float>.Build.Dense(2, 3);
         s[1, 2] = bad;
-        var ex = Assert.Throws<ArgumentException>(() => Softmax.Rows(s));
+        var ex = Assert.Throws<ArgumentException>(() => Softmax.OverKeys(s));
         Assert.Contains("(1, 2)", ex.Message);
     }
 

@@ -29,7 +29,6 @@ public sealed class StockKernel
         foreach (var a in args) info.ArgumentList.Add(a);
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         info.Environment["DOTNET_INTERACTIVE_CLI_TELEMETRY_OPTOUT"] = "1";
-        info.Environment["ATTENTION_COURSE_HEADLESS"] = "1"; // exercises check their reference solutions, as in the runner
         using var process = Process.Start(info)!;
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();

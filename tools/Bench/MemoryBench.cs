@@ -3,7 +3,9 @@ using System.Globalization;
 using AttentionVisually;
 using AttentionVisually.Kernels;
 using MathNet.Numerics.LinearAlgebra;
+using System.ComponentModel;
 using Spectre.Console;
+using Spectre.Console.Cli;
 
 namespace AttentionVisually.Bench;
 
@@ -13,33 +15,65 @@ namespace AttentionVisually.Bench;
 /// call (<see cref="GC.GetTotalAllocatedBytes(bool)"/>) and the growth of the process's peak resident set
 /// (VmHWM in /proc/self/status, reset just before the call), which also sees native buffers.
 /// </summary>
-internal static class MemoryBench
+internal sealed class MemoryBench : Command<MemoryBench.Settings>
 {
     private const long MiB = 1 << 20;
 
-    public static int Run(Arguments a)
+    /// <summary>The options of <c>memory</c>.</summary>
+    public sealed class Settings : CommandSettings
     {
-        int n = a.Int("n", 65_536);
-        int nQ = a.Int("queries", n);
-        int d = a.Int("d", 64);
-        bool isCausal = !a.Flag("noncausal");
-        string engine = a.Text("engine") ?? "managed";
-        long budget = a.Int("budget-mib", 64) * MiB;
+        [CommandOption("--seq-len <N>")]
+        [Description("Keys (and queries unless --queries is given).")]
+        [DefaultValue(65_536)]
+        public int N { get; init; } = 65_536;
+
+        [CommandOption("--queries <N>")]
+        [Description("Queries; default n.")]
+        public int? Queries { get; init; }
+
+        [CommandOption("--head-dim <D>")]
+        [Description("Head dimension.")]
+        [DefaultValue(64)]
+        public int D { get; init; } = 64;
+
+        [CommandOption("--noncausal")]
+        [Description("Full attention instead of causal.")]
+        public bool NonCausal { get; init; }
+
+        [CommandOption("--engine <NAME>")]
+        [Description("managed (the flash kernel) or reference (the readable online softmax).")]
+        [DefaultValue("managed")]
+        public string Engine { get; init; } = "managed";
+
+        [CommandOption("--budget-mib <MIB>")]
+        [Description("Working-memory budget; the exit code is 1 above it.")]
+        [DefaultValue(64)]
+        public int BudgetMib { get; init; } = 64;
+    }
+
+    /// <inheritdoc />
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        int n = settings.N;
+        int nQ = settings.Queries ?? n;
+        int d = settings.D;
+        bool isCausal = !settings.NonCausal;
+        string engine = settings.Engine;
+        long budget = settings.BudgetMib * MiB;
 
         Func<Matrix<float>, Matrix<float>, Matrix<float>, Matrix<float>> attend = engine switch
         {
             "managed" => (q, k, v) => new ManagedAttentionEngine().Attend(q, k, v, isCausal),
             "reference" => (q, k, v) => OnlineSoftmaxAttention.Compute(q, k, v, isCausal),
-            _ => throw new ArgumentException($"Unknown engine '{engine}': use managed or reference.", nameof(a)),
+            _ => throw new ArgumentException($"Unknown engine '{engine}': use managed or reference.", nameof(settings)),
         };
 
         // JIT, thread pool and first-touch costs are paid here, outside the measurement.
-        var (wq, wk, wv) = Inputs.Random(256, d, seed: 1);
-        attend(wq, wk, wv);
+        attend(Matrix(256, d, 1, 0), Matrix(256, d, 1, 1), Matrix(256, d, 1, 2));
 
-        var q = Inputs.Random(nQ, d, seed: 2, stream: 0); // (nQ, d)
-        var k = Inputs.Random(n, d, seed: 2, stream: 1);  // (n, d)
-        var v = Inputs.Random(n, d, seed: 2, stream: 2);  // (n, d)
+        var q = Matrix(nQ, d, seed: 2, stream: 0); // (nQ, d)
+        var k = Matrix(n, d, seed: 2, stream: 1);  // (n, d)
+        var v = Matrix(n, d, seed: 2, stream: 2);  // (n, d)
         long outputBytes = (long)nQ * d * sizeof(float);
         var probe = MemoryProbe.Start();
         Matrix<float> output = attend(q, k, v);                     // (nQ, d), allocated inside the call
@@ -48,7 +82,7 @@ internal static class MemoryBench
 
         long managedWorking = allocated - outputBytes;
         long residentWorking = peakGrowth - outputBytes;
-        double gflops = (isCausal && nQ == n ? Inputs.Flops(n, d, true) : 4.0 * d * nQ * n) / seconds / 1e9;
+        double gflops = (isCausal && nQ == n ? 4.0 * d * n * (n + 1) / 2 : 4.0 * d * nQ * n) / seconds / 1e9;
         var table = new Table().Border(TableBorder.Rounded).AddColumn("quantity").AddColumn(new TableColumn("value").RightAligned());
         table.AddRow("engine", engine == "managed" ? "managed flash (SIMD)" : "online softmax (reference)");
         table.AddRow("shape", $"nQ = {nQ:N0}, nK = {n:N0}, d = {d}, {(isCausal ? "causal" : "full")}");
@@ -67,6 +101,8 @@ internal static class MemoryBench
         AnsiConsole.Write(table);
         return pass ? 0 : 1;
     }
+
+    private static Matrix<float> Matrix(int rows, int cols, int seed, int stream) => Init.Normal(rows, cols, (seed * 31) + stream);
 
     private static string Mib(long bytes) => Math.Abs(bytes) switch
     {

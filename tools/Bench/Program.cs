@@ -1,24 +1,25 @@
 using AttentionVisually.Bench;
+using Spectre.Console.Cli;
 
-// bench [speed] [options]   : GFLOP/s of every engine side by side (see README.md)
-// bench memory [options]    : working memory of online-softmax attention at long context
-// bench torch [options]     : every engine incl. a GPT-2-small-sized block, and resident memory over 10,000 torch calls
-var arguments = new Arguments(args);
+// bench [attention] [options] : every attention engine on its own data, interleaved, ratios to torch SDPA
+// bench model [options]       : MiniLM's managed forward pass against ONNX Runtime's
+// bench memory [options]      : working memory of online-softmax attention at long context
+// bench torch-memory [options]: resident memory over many TorchSharp calls
+// bench <command> --help lists every option.
 if (Console.IsOutputRedirected)
 {
-    Spectre.Console.AnsiConsole.Profile.Width = 120; // tables written to a file or pipe keep one line per row
+    Spectre.Console.AnsiConsole.Profile.Width = 200; // tables written to a file or pipe keep one line per row
 }
 
-return arguments.Command switch
+var app = new CommandApp();
+app.SetDefaultCommand<AttentionCommand>();
+app.Configure(config =>
 {
-    "speed" => SpeedBench.Run(arguments),
-    "memory" => MemoryBench.Run(arguments),
-    "torch" => TorchBenchCommand.Run(arguments),
-    _ => Usage(arguments.Command),
-};
-
-static int Usage(string command)
-{
-    Console.Error.WriteLine($"Unknown command '{command}'. Commands: speed (default), memory, torch. See tools/Bench/README.md.");
-    return 2;
-}
+    config.SetApplicationName("bench");
+    config.PropagateExceptions();
+    config.AddCommand<AttentionCommand>("attention").WithDescription("Every attention engine on its own data, interleaved; ratios to torch SDPA and libtorch's sgemm rate.");
+    config.AddCommand<ModelCommand>("model").WithDescription("MiniLM's managed forward pass against ONNX Runtime's, interleaved, at several token counts.");
+    config.AddCommand<MemoryBench>("memory").WithDescription("Working memory of one long-context attention call.");
+    config.AddCommand<TorchMemoryCommand>("torch-memory").WithDescription("Resident memory of the process over many TorchSharp attention calls.");
+});
+return app.Run(args);

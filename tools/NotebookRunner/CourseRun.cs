@@ -34,7 +34,7 @@ internal static partial class CourseRun
         }
 
         var report = new ConsoleReport(console, live: !options.Plain && console.Profile.Capabilities.Interactive);
-        var process = new ChapterProcess(options.CellTimeout, options.StartTimeout);
+        var process = new ChapterProcess(options.CellTimeout, options.StartTimeout) { SolutionsDir = options.SolutionsDir };
         string outDir = Path.GetFullPath(options.OutDir);
         Directory.CreateDirectory(outDir);
         var results = new List<ChapterResult>();
@@ -43,9 +43,11 @@ internal static partial class CourseRun
         foreach (var path in paths)
         {
             ChapterResult result;
+            ChapterDocument? learner = null;
             try
             {
-                var document = ChapterDocument.Load(path);
+                learner = ChapterDocument.Load(path);
+                var document = options.SolutionsDir is null ? learner : ExerciseSolutions.Apply(learner, ExerciseSolutions.FileFor(options.SolutionsDir, path));
                 result = await report.RunChapterAsync(document.Name, document.CodeCells.Count(), observer => process.RunAsync(document, observer));
             }
             catch (ChapterFormatException e)
@@ -54,19 +56,30 @@ internal static partial class CourseRun
                 report.Failure(result);
             }
             results.Add(result);
-            if (result.Document is not null)
-            {
-                NotebookWriter.Write(result, Path.Combine(outDir, result.Name + ".ipynb"));
-                if (options.Html) HtmlHandout.Write(result, Path.Combine(outDir, result.Name + ".html"));
-            }
+            if (result.Document is not null && learner is not null) WriteEditions(options, result, learner, outDir);
         }
 
         if (options.Html) IndexPage.Write(results, Path.Combine(outDir, "index.html"));
+        if (options.Html && options.SolutionsDir is not null) IndexPage.Write(results, Path.Combine(outDir, Editions.InstructorFolder, "index.html"));
         string junit = options.JUnitPath ?? Path.Combine(outDir, "junit.xml");
         JUnitReport.Write(results, junit);
         report.Summary(results, clock.Elapsed);
         console.MarkupLine(Markup.Escape($"Wrote {outDir}{Path.DirectorySeparatorChar} (executed notebooks, HTML pages, index.html) and {Path.GetFullPath(junit)}."));
         return results.All(r => r.Passed) ? 0 : 1;
+    }
+
+    // Without solutions the run is the learner's chapter as it is; with them, the learner's edition hides every
+    // solution and the instructor's edition (instructor/) shows them folded.
+    private static void WriteEditions(RunnerOptions options, ChapterResult result, ChapterDocument learner, string outDir)
+    {
+        var learnerView = options.SolutionsDir is null ? result : Editions.Learner(result, learner);
+        NotebookWriter.Write(learnerView, Path.Combine(outDir, result.Name + ".ipynb"));
+        if (options.Html) HtmlHandout.Write(learnerView, Path.Combine(outDir, result.Name + ".html"));
+        if (options.SolutionsDir is null) return;
+        string instructor = Path.Combine(outDir, Editions.InstructorFolder);
+        Directory.CreateDirectory(instructor);
+        NotebookWriter.Write(result, Path.Combine(instructor, result.Name + ".ipynb"));
+        if (options.Html) HtmlHandout.Write(result, Path.Combine(instructor, result.Name + ".html"), Editions.SolutionCells(result));
     }
 
     /// <summary>The chapters to run: those named, or every NN-*.dib of the notebooks folder.</summary>

@@ -2,10 +2,10 @@ using NotebookRunner;
 using NotebookRunner.Execution;
 
 // NotebookRunner: the course's headless notebook runner (see RunnerOptions.Usage).
-// "--child FILE" is internal: the process that executes one chapter for the parent (see ChildHost).
-if (args.Length == 2 && args[0] == ChildHost.Flag)
+// "--child FILE [SOLUTIONS]" is internal: the process that executes one chapter for the parent (see ChildHost).
+if (args.Length is 2 or 3 && args[0] == ChildHost.Flag)
 {
-    return await ChildHost.RunAsync(args[1]);
+    return await ChildHost.RunAsync(args[1], args.Length == 3 ? args[2] : null);
 }
 
 RunnerOptions options;

@@ -22,6 +22,9 @@ internal sealed record RunnerOptions
           --timeout SEC     per-cell timeout in seconds; the cell's kernel process is stopped (default: 300)
           --junit FILE      JUnit XML report (default: OUT/junit.xml)
           --no-html         skip the HTML pages
+          --solutions DIR   run each exercise cell (first line "// exercise: NN.name") with its reference solution
+                            from DIR/NN-*.cs; writes the learner's edition to OUT (no solutions) and the
+                            instructor's to OUT/instructor (solutions folded)
           --plain           plain progress lines instead of the live display
           -h, --help        this text
 
@@ -50,6 +53,9 @@ internal sealed record RunnerOptions
     /// <summary>Write the HTML pages.</summary>
     public bool Html { get; init; } = true;
 
+    /// <summary>Folder of reference solutions (see ExerciseSolutions); null: run the exercise stubs as they are.</summary>
+    public string? SolutionsDir { get; init; }
+
     /// <summary>Plain progress lines even on a terminal.</summary>
     public bool Plain { get; init; }
 
@@ -75,6 +81,7 @@ internal sealed record RunnerOptions
                 "--out" => options with { OutDir = Value() },
                 "--junit" => options with { JUnitPath = Value() },
                 "--no-html" => options with { Html = false },
+                "--solutions" => options with { SolutionsDir = Value() },
                 "--plain" => options with { Plain = true },
                 "--timeout" => options with { CellTimeout = Seconds(a, Value()) },
                 _ when a.StartsWith('-') => throw new UsageException($"unknown option {a}."),

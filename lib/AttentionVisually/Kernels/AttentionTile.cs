@@ -287,7 +287,8 @@ internal static unsafe class AttentionTile
         return Vector256.ConditionalSelect(underflows.AsSingle(), Vector256<float>.Zero, poly * twoToN);
     }
 
-    private static float HorizontalMax(Vector256<float> v)
+    /// <summary>The largest of the eight lanes.</summary>
+    internal static float HorizontalMax(Vector256<float> v)
     {
         Vector128<float> m = Vector128.MaxNative(v.GetLower(), v.GetUpper());
         m = Vector128.MaxNative(m, Vector128.Shuffle(m, Vector128.Create(2, 3, 0, 1)));

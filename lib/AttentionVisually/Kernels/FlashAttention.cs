@@ -15,9 +15,12 @@ namespace AttentionVisually.Kernels;
 /// <remarks>
 /// <para>Causal masking is top-left aligned: query i sees key j iff j &lt;= i. Tiles entirely above the
 /// diagonal are skipped; tiles crossing it are masked exactly with -infinity, so they contribute exp(-inf) = 0.</para>
-/// <para>Query blocks run in parallel (one worker per core, largest causal blocks first). Inside a tile,
-/// Q K^T and P V are 4 x 16 register-blocked Vector256 micro-kernels with fused multiply-add where the
-/// processor has it; without 256-bit acceleration the same tiling runs as scalar code.</para>
+/// <para>Work is split over queries, as in FlashAttention-2 (Dao 2023): each (head, query block) is one task
+/// that streams over every key block, so no two workers ever write the same output rows and nothing is
+/// reduced across workers; causal tasks go largest first to balance the cores. Normalization is deferred to
+/// the end (one division per output row, not per tile). Inside a tile, Q K^T and P V are register-blocked
+/// micro-kernels: 8 x 32 of Vector512 where the processor has AVX-512 (<see cref="AttentionTile512"/>),
+/// 4 x 16 of Vector256 where it has 256-bit vectors, and scalar code otherwise (<see cref="AttentionTile"/>).</para>
 /// </remarks>
 public static class FlashAttention
 {
@@ -49,20 +52,52 @@ public static class FlashAttention
         Compute(q, k, v, output, nQ, nK, dK, dV, isCausal, MatrixLayout.RowMajor);
     }
 
-    /// <summary>As the public overload, with a choice of layout (shared by all four buffers), path and parallelism.</summary>
+    /// <summary>
+    /// Computes every head's softmax(Q_h K_h^T / sqrt(dK) + mask) V_h in one pass over buffers laid out as
+    /// tensors of shape (numHeads, n, d), row-major (TorchSharp's contiguous layout). All (head, query block)
+    /// pairs share the cores, so many small heads keep both busy where one call per head would not.
+    /// </summary>
+    /// <param name="q">Queries, (numHeads, nQ, dK) row-major.</param>
+    /// <param name="k">Keys, (numHeads, nK, dK) row-major.</param>
+    /// <param name="v">Values, (numHeads, nK, dV) row-major.</param>
+    /// <param name="output">Receives the result, (numHeads, nQ, dV) row-major; must not overlap an input.</param>
+    /// <param name="numHeads">Number of heads.</param>
+    /// <param name="nQ">Queries per head.</param>
+    /// <param name="nK">Keys and values per head.</param>
+    /// <param name="dK">Query and key dimension.</param>
+    /// <param name="dV">Value dimension.</param>
+    /// <param name="isCausal">Whether query i sees only keys j &lt;= i.</param>
+    /// <param name="maxDegreeOfParallelism">How many cores to use at most; -1 (the default) uses them all.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size is zero or negative, or the degree of parallelism is 0 or below -1.</exception>
+    /// <exception cref="ArgumentException">A buffer length disagrees with its shape, <paramref name="output"/>
+    /// overlaps an input, or an input holds NaN or infinity (the message gives its position).</exception>
+    public static void ComputeHeads(
+        ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> output,
+        int numHeads, int nQ, int nK, int dK, int dV, bool isCausal, int maxDegreeOfParallelism = -1)
+    {
+        Compute(q, k, v, output, nQ, nK, dK, dV, isCausal, MatrixLayout.RowMajor, KernelPath.Auto, maxDegreeOfParallelism, numHeads);
+    }
+
+    /// <summary>As the public overloads, with a choice of layout (shared by all four buffers), path, parallelism and heads.</summary>
     internal static unsafe void Compute(
         ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> output,
         int nQ, int nK, int dK, int dV, bool isCausal, MatrixLayout layout,
-        KernelPath path = KernelPath.Auto, int maxDegreeOfParallelism = -1)
+        KernelPath path = KernelPath.Auto, int maxDegreeOfParallelism = -1, int numHeads = 1)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(numHeads);
+        if (maxDegreeOfParallelism == 0 || maxDegreeOfParallelism < -1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxDegreeOfParallelism), maxDegreeOfParallelism, "Use -1 for all cores or a positive core count.");
+        }
+
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(nQ);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(nK);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dK);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dV);
-        CheckLength(q.Length, nQ, dK, nameof(q), "(nQ, dK)");
-        CheckLength(k.Length, nK, dK, nameof(k), "(nK, dK)");
-        CheckLength(v.Length, nK, dV, nameof(v), "(nK, dV)");
-        CheckLength(output.Length, nQ, dV, nameof(output), "(nQ, dV)");
+        CheckLength(q.Length, numHeads, nQ, dK, nameof(q), "dK");
+        CheckLength(k.Length, numHeads, nK, dK, nameof(k), "dK");
+        CheckLength(v.Length, numHeads, nK, dV, nameof(v), "dV");
+        CheckLength(output.Length, numHeads, nQ, dV, nameof(output), "dV");
         if (output.Overlaps(q) || output.Overlaps(k) || output.Overlaps(v))
         {
             throw new ArgumentException("output overlaps q, k or v; the kernel never writes into its inputs.", nameof(output));
@@ -74,14 +109,17 @@ public static class FlashAttention
 
         fixed (float* qData = q, kData = k, vData = v, oData = output)
         {
-            Run(
-                StridedMatrix.Create(qData, nQ, dK, layout),
-                StridedMatrix.Create(kData, nK, dK, layout),
-                StridedMatrix.Create(vData, nK, dV, layout),
-                StridedMatrix.Create(oData, nQ, dV, layout),
-                isCausal,
-                path,
-                maxDegreeOfParallelism);
+            var heads = new Head[numHeads];
+            for (int h = 0; h < numHeads; h++)
+            {
+                heads[h] = new Head(
+                    StridedMatrix.Create(qData + ((long)h * nQ * dK), nQ, dK, layout),
+                    StridedMatrix.Create(kData + ((long)h * nK * dK), nK, dK, layout),
+                    StridedMatrix.Create(vData + ((long)h * nK * dV), nK, dV, layout),
+                    StridedMatrix.Create(oData + ((long)h * nQ * dV), nQ, dV, layout));
+            }
+
+            Run(heads, isCausal, path, maxDegreeOfParallelism);
         }
     }
 
@@ -103,19 +141,17 @@ public static class FlashAttention
         return sizeof(float) * (packed + (workers * perWorker));
     }
 
-    private static unsafe void Run(
-        StridedMatrix q, StridedMatrix k, StridedMatrix v, StridedMatrix output,
-        bool isCausal, KernelPath path, int maxDegreeOfParallelism)
+    /// <summary>The path <see cref="KernelPath.Auto"/> takes on this processor.</summary>
+    internal static KernelPath AutoPath =>
+        Vector512.IsHardwareAccelerated ? KernelPath.Vector512
+        : Vector256.IsHardwareAccelerated ? KernelPath.Vector256
+        : KernelPath.Scalar;
+
+    private static void Run(Head[] heads, bool isCausal, KernelPath path, int maxDegreeOfParallelism)
     {
-        bool useVectors = path switch
-        {
-            KernelPath.Scalar => false,
-            KernelPath.Vector256 => true,
-            _ => Vector256.IsHardwareAccelerated,
-        };
-        using var pass = new Pass(q, k, v, output, isCausal, useVectors);
+        using var pass = new Pass(heads, isCausal, path == KernelPath.Auto ? AutoPath : path);
         int cores = maxDegreeOfParallelism > 0 ? maxDegreeOfParallelism : Environment.ProcessorCount;
-        int workers = Math.Min(cores, pass.QueryBlocks);
+        int workers = Math.Min(cores, pass.Tasks);
         if (workers <= 1)
         {
             pass.Work();
@@ -135,16 +171,19 @@ public static class FlashAttention
 
     private static int KeyBlocks(int nK) => (nK + KeyBlockSize - 1) / KeyBlockSize;
 
-    private static int PaddedValueDim(int dV) => RoundUp(dV, AttentionTile.ColsPerStep);
+    private static int PaddedValueDim(int dV) => RoundUp(dV, AttentionTile512.ColsPerStep);
 
     private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
 
-    private static void CheckLength(int length, int rows, int cols, string name, string shapeName)
+    private static void CheckLength(int length, int numHeads, int rows, int cols, string name, string colName)
     {
-        if (length != (long)rows * cols)
+        if (length != (long)numHeads * rows * cols)
         {
+            string shape = numHeads == 1
+                ? string.Create(CultureInfo.InvariantCulture, $"({(name == "k" || name == "v" ? "nK" : "nQ")}, {colName}) = ({rows}, {cols})")
+                : string.Create(CultureInfo.InvariantCulture, $"(numHeads, {(name == "k" || name == "v" ? "nK" : "nQ")}, {colName}) = ({numHeads}, {rows}, {cols})");
             throw new ArgumentException(
-                string.Create(CultureInfo.InvariantCulture, $"{name} has {length} elements but {shapeName} = ({rows}, {cols}) needs {(long)rows * cols}."),
+                string.Create(CultureInfo.InvariantCulture, $"{name} has {length} elements but {shape} needs {(long)numHeads * rows * cols}."),
                 name);
         }
     }
@@ -162,121 +201,137 @@ public static class FlashAttention
             index++;
         }
 
-        (int row, int col) = layout == MatrixLayout.RowMajor ? (index / cols, index % cols) : (index % rows, index / rows);
+        int head = index / (rows * cols), within = index % (rows * cols);
+        (int row, int col) = layout == MatrixLayout.RowMajor ? (within / cols, within % cols) : (within % rows, within / rows);
+        string where = data.Length == rows * cols
+            ? string.Create(CultureInfo.InvariantCulture, $"({row}, {col})")
+            : string.Create(CultureInfo.InvariantCulture, $"({head}, {row}, {col})");
         throw new ArgumentException(
-            string.Create(CultureInfo.InvariantCulture, $"{name} contains {data[index]} at ({row}, {col}); inputs must be finite."),
+            string.Create(CultureInfo.InvariantCulture, $"{name} contains {data[index]} at {where}; inputs must be finite."),
             name);
     }
 
+    /// <summary>One head's inputs and output, viewed in their own layout.</summary>
+    private readonly record struct Head(StridedMatrix Q, StridedMatrix K, StridedMatrix V, StridedMatrix Output);
+
     /// <summary>
-    /// One call's shared state: the packed keys and values, the inputs and output, and a counter that hands
-    /// query blocks to workers.
+    /// One call's shared state: the packed keys and values of every head, the inputs and output, and a counter
+    /// that hands (head, query block) tasks to workers.
     /// </summary>
     private sealed unsafe class Pass : IDisposable
     {
-        private readonly StridedMatrix q;
-        private readonly StridedMatrix output;
+        private readonly Head[] heads;
         private readonly bool isCausal;
-        private readonly bool useVectors;
+        private readonly KernelPath path;
+        private readonly int nQ;
         private readonly int dK;
-        private readonly int dV;
         private readonly int dVPad;
         private readonly int nK;
         private readonly int keyBlocks;
+        private readonly int queryBlocks;
         private readonly float scale;
-        private readonly float* kPacked; // (keyBlocks, dK, KeyBlockSize): each block is K^T of 64 keys
-        private readonly float* vPacked; // (keyBlocks * KeyBlockSize, dVPad)
+        private readonly float* kPacked; // (numHeads, keyBlocks, dK, KeyBlockSize): each block is K^T of 64 keys
+        private readonly float* vPacked; // (numHeads, keyBlocks * KeyBlockSize, dVPad)
+        private readonly long kFloats;
+        private readonly long vFloats;
         private int nextTask;
 
-        public Pass(StridedMatrix q, StridedMatrix k, StridedMatrix v, StridedMatrix output, bool isCausal, bool useVectors)
+        public Pass(Head[] heads, bool isCausal, KernelPath path)
         {
-            this.q = q;
-            this.output = output;
+            this.heads = heads;
             this.isCausal = isCausal;
-            this.useVectors = useVectors;
-            dK = q.Cols;
-            dV = v.Cols;
-            dVPad = PaddedValueDim(dV);
-            nK = k.Rows;
+            this.path = path;
+            nQ = heads[0].Q.Rows;
+            dK = heads[0].Q.Cols;
+            dVPad = PaddedValueDim(heads[0].V.Cols);
+            nK = heads[0].K.Rows;
             keyBlocks = KeyBlocks(nK);
-            QueryBlocks = (q.Rows + QueryBlockSize - 1) / QueryBlockSize;
+            queryBlocks = (nQ + QueryBlockSize - 1) / QueryBlockSize;
+            Tasks = heads.Length * queryBlocks;
 
             // Dividing by sqrt(dK) keeps the scores at unit variance when q and k entries are; it is folded
             // into the packed queries, so it costs nothing per score.
             scale = 1f / MathF.Sqrt(dK);
 
-            kPacked = Allocate(PackedKeyFloats(nK, dK));
-            vPacked = Allocate(PackedValueFloats(nK, dV));
-            PackKeys(k);
-            PackValues(v);
+            long keyFloats = PackedKeyFloats(nK, dK), valueFloats = PackedValueFloats(nK, heads[0].V.Cols);
+            kFloats = heads.Length * keyFloats;
+            vFloats = heads.Length * valueFloats;
+            kPacked = NativeBuffers.Shared.Rent(kFloats);
+            vPacked = NativeBuffers.Shared.Rent(vFloats);
+            for (int h = 0; h < heads.Length; h++)
+            {
+                PackKeys(heads[h].K, kPacked + (h * keyFloats));
+                PackValues(heads[h].V, vPacked + (h * valueFloats));
+            }
         }
 
-        public int QueryBlocks { get; }
+        /// <summary>Number of (head, query block) tasks.</summary>
+        public int Tasks { get; }
 
         public void Dispose()
         {
-            NativeMemory.AlignedFree(kPacked);
-            NativeMemory.AlignedFree(vPacked);
+            NativeBuffers.Shared.Return(kPacked, kFloats);
+            NativeBuffers.Shared.Return(vPacked, vFloats);
         }
 
-        /// <summary>Takes query blocks until none is left. Causal blocks go largest first, to balance the cores.</summary>
+        /// <summary>Takes tasks until none is left. Causal blocks go largest first, to balance the cores.</summary>
         public void Work()
         {
-            float* workspace = Allocate(WorkspaceFloats(dK, dV));
+            long workspaceFloats = WorkspaceFloats(dK, heads[0].V.Cols);
+            float* workspace = NativeBuffers.Shared.Rent(workspaceFloats);
             try
             {
                 var tiles = new Tiles(workspace, dK, dVPad);
                 while (true)
                 {
                     int task = Interlocked.Increment(ref nextTask) - 1;
-                    if (task >= QueryBlocks)
+                    if (task >= Tasks)
                     {
                         return;
                     }
 
-                    ProcessQueryBlock(isCausal ? QueryBlocks - 1 - task : task, tiles);
+                    // Consecutive tasks take the same block of different heads, so the largest blocks of all heads come first.
+                    int head = task % heads.Length, order = task / heads.Length;
+                    ProcessQueryBlock(head, isCausal ? queryBlocks - 1 - order : order, tiles);
                 }
             }
             finally
             {
-                NativeMemory.AlignedFree(workspace);
+                NativeBuffers.Shared.Return(workspace, workspaceFloats);
             }
         }
 
-        private static float* Allocate(long floats) =>
-            (float*)NativeMemory.AlignedAlloc((nuint)(floats * sizeof(float)), 64);
-
         /// <summary>Each block of 64 keys becomes one K^T tile (dK, 64); keys past nK are zero.</summary>
-        private void PackKeys(StridedMatrix k)
+        private void PackKeys(StridedMatrix k, float* packed)
         {
-            NativeMemory.Clear(kPacked, (nuint)(PackedKeyFloats(nK, dK) * sizeof(float)));
+            NativeMemory.Clear(packed, (nuint)(PackedKeyFloats(nK, dK) * sizeof(float)));
             for (int block = 0; block < keyBlocks; block++)
             {
                 int j0 = block * KeyBlockSize;
-                k.ReadRowsTransposed(j0, Math.Min(KeyBlockSize, nK - j0), kPacked + ((long)block * dK * KeyBlockSize), KeyBlockSize);
+                k.ReadRowsTransposed(j0, Math.Min(KeyBlockSize, nK - j0), packed + ((long)block * dK * KeyBlockSize), KeyBlockSize);
             }
         }
 
         /// <summary>V as rows of dVPad floats; padding columns and keys past nK are zero.</summary>
-        private void PackValues(StridedMatrix v)
+        private void PackValues(StridedMatrix v, float* packed)
         {
-            NativeMemory.Clear(vPacked, (nuint)(PackedValueFloats(nK, dV) * sizeof(float)));
+            NativeMemory.Clear(packed, (nuint)(PackedValueFloats(nK, v.Cols) * sizeof(float)));
             for (int block = 0; block < keyBlocks; block++)
             {
                 int j0 = block * KeyBlockSize;
-                v.ReadRows(j0, Math.Min(KeyBlockSize, nK - j0), vPacked + ((long)j0 * dVPad), dVPad, 1f);
+                v.ReadRows(j0, Math.Min(KeyBlockSize, nK - j0), packed + ((long)j0 * dVPad), dVPad, 1f);
             }
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void ProcessQueryBlock(int block, Tiles t)
+        private void ProcessQueryBlock(int head, int block, Tiles t)
         {
             int i0 = block * QueryBlockSize;
-            int rowsValid = Math.Min(QueryBlockSize, q.Rows - i0);
-            int rows = RoundUp(rowsValid, AttentionTile.RowsPerStep);
+            int rowsValid = Math.Min(QueryBlockSize, nQ - i0);
+            int rows = RoundUp(rowsValid, AttentionTile512.RowsPerStep);
 
             new Span<float>(t.Q, rows * dK).Clear(); // padding rows are zero queries
-            q.ReadRows(i0, rowsValid, t.Q, dK, scale);
+            heads[head].Q.ReadRows(i0, rowsValid, t.Q, dK, scale);
             for (int r = 0; r < rows; r++)
             {
                 t.RowMax[r] = float.NegativeInfinity;
@@ -284,6 +339,8 @@ public static class FlashAttention
             }
 
             new Span<float>(t.O, rows * dVPad).Clear();
+            float* kHead = kPacked + (head * PackedKeyFloats(nK, dK));
+            float* vHead = vPacked + (head * PackedValueFloats(nK, heads[0].V.Cols));
 
             // Causal: key blocks that start after this block's last query are never visited.
             int lastQuery = i0 + rowsValid - 1;
@@ -292,35 +349,18 @@ public static class FlashAttention
             {
                 int j0 = kb * KeyBlockSize;
                 int keysValid = Math.Min(KeyBlockSize, nK - j0);
-                int cols = RoundUp(keysValid, AttentionTile.ColsPerStep);
-                float* kTile = kPacked + ((long)kb * dK * KeyBlockSize); // (dK, 64)
-                float* vTile = vPacked + ((long)j0 * dVPad);             // (64, dVPad)
+                int cols = RoundUp(keysValid, AttentionTile512.ColsPerStep);
+                float* kTile = kHead + ((long)kb * dK * KeyBlockSize); // (dK, 64)
+                float* vTile = vHead + ((long)j0 * dVPad);             // (64, dVPad)
 
-                if (useVectors)
-                {
-                    AttentionTile.ScoresVector(t.Q, dK, kTile, KeyBlockSize, t.S, KeyBlockSize, rows, cols);
-                }
-                else
-                {
-                    AttentionTile.ScoresScalar(t.Q, dK, kTile, KeyBlockSize, t.S, KeyBlockSize, rows, cols);
-                }
-
+                Scores(t.Q, kTile, t.S, rows, cols);
                 bool crossesDiagonal = isCausal && j0 + cols - 1 > i0;
                 if (keysValid < cols || crossesDiagonal)
                 {
                     Mask(t.S, rows, cols, i0, j0, keysValid);
                 }
 
-                if (useVectors)
-                {
-                    AttentionTile.SoftmaxUpdateVector(t.S, KeyBlockSize, rows, cols, t.RowMax, t.RowSum, t.Correction);
-                    AttentionTile.AccumulateValuesVector(t.S, KeyBlockSize, vTile, t.O, dVPad, t.Correction, rows, keysValid);
-                }
-                else
-                {
-                    AttentionTile.SoftmaxUpdateScalar(t.S, KeyBlockSize, rows, cols, t.RowMax, t.RowSum, t.Correction);
-                    AttentionTile.AccumulateValuesScalar(t.S, KeyBlockSize, vTile, t.O, dVPad, t.Correction, rows, keysValid);
-                }
+                SoftmaxAndValues(t, vTile, rows, cols, keysValid);
             }
 
             for (int r = 0; r < rowsValid; r++)
@@ -329,7 +369,42 @@ public static class FlashAttention
                 t.Correction[r] = t.RowSum[r] > 0f ? 1f / t.RowSum[r] : 0f;
             }
 
-            output.WriteRows(i0, rowsValid, t.O, dVPad, t.Correction);
+            heads[head].Output.WriteRows(i0, rowsValid, t.O, dVPad, t.Correction);
+        }
+
+        private void Scores(float* q, float* kTile, float* s, int rows, int cols)
+        {
+            switch (path)
+            {
+                case KernelPath.Vector512:
+                    AttentionTile512.Scores(q, dK, kTile, KeyBlockSize, s, KeyBlockSize, rows, cols);
+                    break;
+                case KernelPath.Vector256:
+                    AttentionTile.ScoresVector(q, dK, kTile, KeyBlockSize, s, KeyBlockSize, rows, cols);
+                    break;
+                default:
+                    AttentionTile.ScoresScalar(q, dK, kTile, KeyBlockSize, s, KeyBlockSize, rows, cols);
+                    break;
+            }
+        }
+
+        private void SoftmaxAndValues(Tiles t, float* vTile, int rows, int cols, int keysValid)
+        {
+            switch (path)
+            {
+                case KernelPath.Vector512:
+                    AttentionTile512.SoftmaxUpdate(t.S, KeyBlockSize, rows, cols, t.RowMax, t.RowSum, t.Correction);
+                    AttentionTile512.AccumulateValues(t.S, KeyBlockSize, vTile, t.O, dVPad, t.Correction, rows, keysValid);
+                    break;
+                case KernelPath.Vector256:
+                    AttentionTile.SoftmaxUpdateVector(t.S, KeyBlockSize, rows, cols, t.RowMax, t.RowSum, t.Correction);
+                    AttentionTile.AccumulateValuesVector(t.S, KeyBlockSize, vTile, t.O, dVPad, t.Correction, rows, keysValid);
+                    break;
+                default:
+                    AttentionTile.SoftmaxUpdateScalar(t.S, KeyBlockSize, rows, cols, t.RowMax, t.RowSum, t.Correction);
+                    AttentionTile.AccumulateValuesScalar(t.S, KeyBlockSize, vTile, t.O, dVPad, t.Correction, rows, keysValid);
+                    break;
+            }
         }
 
         /// <summary>

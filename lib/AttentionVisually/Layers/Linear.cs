@@ -27,6 +27,25 @@ public static class Linear
 
     internal static Matrix<float> Affine(Matrix<float> x, Matrix<float> w, Vector<float> b)
     {
+        return MatrixProducts.ManagedForced ? ManagedAffine(x, w, b) : NativeAffine(x, w, b);
+    }
+
+    /// <summary>Y = X Wᵀ on OpenBLAS (<see cref="MatrixProducts.MultiplyTransposed"/>), then the bias down each contiguous column.</summary>
+    private static Matrix<float> NativeAffine(Matrix<float> x, Matrix<float> w, Vector<float> b)
+    {
+        var y = MatrixProducts.MultiplyTransposed(x, w); // (seqLen, dOut), column-major
+        float[] data = y.AsColumnMajorArray();
+        for (int j = 0; j < w.RowCount; j++)
+        {
+            var column = data.AsSpan(j * x.RowCount, x.RowCount);
+            TensorPrimitives.Add(column, b[j], column);
+        }
+
+        return y;
+    }
+
+    private static Matrix<float> ManagedAffine(Matrix<float> x, Matrix<float> w, Vector<float> b)
+    {
         // y_i = b + Σ_j x_ij · (column j of W). W is stored column-major, so each column is contiguous and
         // the sum is a run of vectorized multiply-adds over dOut floats (TensorPrimitives). The loop over
         // columns is outside, so W streams through the cache once while the few output rows stay in it.

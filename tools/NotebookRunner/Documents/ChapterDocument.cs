@@ -96,6 +96,11 @@ internal sealed class ChapterDocument
     /// <summary>Cells that run code (not markdown).</summary>
     public IEnumerable<Cell> CodeCells => Cells.Where(c => !c.IsMarkdown);
 
+    /// <summary>The same chapter with other cell contents (see <see cref="ExerciseSolutions"/>).</summary>
+    /// <param name="cells">The cells, as many as this chapter has.</param>
+    /// <returns>A chapter at the same path.</returns>
+    public ChapterDocument WithCells(IReadOnlyList<Cell> cells) => new(Path, cells);
+
     /// <summary>Reads and checks a chapter.</summary>
     /// <param name="path">Path of a .dib file.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>

@@ -30,6 +30,9 @@ internal interface IChapterObserver
 /// </summary>
 internal sealed class ChapterProcess(TimeSpan cellTimeout, TimeSpan startTimeout)
 {
+    /// <summary>Folder of reference solutions run in place of the chapters' exercise stubs (see <see cref="ExerciseSolutions"/>); null: run the stubs.</summary>
+    public string? SolutionsDir { get; init; }
+
     private readonly TimeSpan cellTimeout = cellTimeout;
     private readonly TimeSpan startTimeout = startTimeout;
 
@@ -169,7 +172,7 @@ internal sealed class ChapterProcess(TimeSpan cellTimeout, TimeSpan startTimeout
         return result;
     }
 
-    private static ProcessStartInfo ChildStartInfo(ChapterDocument document)
+    private ProcessStartInfo ChildStartInfo(ChapterDocument document)
     {
         var info = new ProcessStartInfo
         {
@@ -194,11 +197,10 @@ internal sealed class ChapterProcess(TimeSpan cellTimeout, TimeSpan startTimeout
         }
         info.ArgumentList.Add(ChildHost.Flag);
         info.ArgumentList.Add(document.Path);
+        if (SolutionsDir is not null) info.ArgumentList.Add(ExerciseSolutions.FileFor(SolutionsDir, document.Path));
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         info.Environment["DOTNET_NOLOGO"] = "1";
         info.Environment["DOTNET_INTERACTIVE_CLI_TELEMETRY_OPTOUT"] = "1";
-        // Exercises check their reference solutions when nobody is there to type an answer (see Lesson.Exercise).
-        info.Environment["ATTENTION_COURSE_HEADLESS"] = "1";
         return info;
     }
 

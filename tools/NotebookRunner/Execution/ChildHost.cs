@@ -23,8 +23,9 @@ internal static class ChildHost
 
     /// <summary>Runs one chapter.</summary>
     /// <param name="chapterPath">Full path of the .dib file.</param>
+    /// <param name="solutionsFile">The chapter's reference solutions, run in place of its exercise stubs; null: run the stubs.</param>
     /// <returns>The process exit code: 0 when the chapter ran to the end (whether or not a cell failed).</returns>
-    public static async Task<int> RunAsync(string chapterPath)
+    public static async Task<int> RunAsync(string chapterPath, string? solutionsFile = null)
     {
         // The protocol goes to the real standard output; the kernel swaps Console.Out while cells run.
         protocol = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { AutoFlush = true };
@@ -36,6 +37,7 @@ internal static class ChildHost
             _ = typeof(Microsoft.FSharp.Core.Unit).Assembly;
 
             var document = ChapterDocument.Load(chapterPath);
+            if (solutionsFile is not null) document = ExerciseSolutions.Apply(document, solutionsFile);
             Directory.SetCurrentDirectory(Path.GetDirectoryName(document.Path)!);
             using var kernel = KernelFactory.Create();
             Send(new WireEvent { Type = WireEvent.Ready, Ms = clock.ElapsedMilliseconds });

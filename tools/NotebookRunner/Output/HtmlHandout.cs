@@ -20,8 +20,9 @@ internal static class HtmlHandout
     /// <summary>Writes the page.</summary>
     /// <param name="chapter">The chapter's result (possibly partial).</param>
     /// <param name="path">Target .html path.</param>
+    /// <param name="folded">Cells whose code is folded away as a reference solution (the instructor's edition); null: none.</param>
     /// <returns>The number of charts on the page.</returns>
-    public static int Write(ChapterResult chapter, string path)
+    public static int Write(ChapterResult chapter, string path, IReadOnlySet<int>? folded = null)
     {
         int charts = 0;
         var body = new StringBuilder();
@@ -38,7 +39,10 @@ internal static class HtmlHandout
             if (cell.Status is CellStatus.Passed or CellStatus.Failed or CellStatus.TimedOut)
                 body.Append(CultureInfo.InvariantCulture, $"<span class=\"time\">{cell.Duration.TotalSeconds:0.00} s</span>");
             body.Append("</div>");
-            body.Append(Highlight(cell.Cell.Code, cell.Cell.KernelName));
+            if (folded?.Contains(cell.Cell.Number) == true)
+                body.Append("<details class=\"solution\"><summary>reference solution</summary>").Append(Highlight(cell.Cell.Code, cell.Cell.KernelName)).Append("</details>");
+            else
+                body.Append(Highlight(cell.Cell.Code, cell.Cell.KernelName));
             if (cell.Outputs.Count > 0)
             {
                 // The shared set-up's messages (packages installed, extensions loaded) fold away unless it failed.
@@ -148,6 +152,7 @@ internal static class HtmlHandout
         pre { margin: 0; padding: .6rem .75rem; overflow-x: auto; font: 13.5px/1.45 ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; }
         section.cell > div > pre, section.cell > pre.plain { background: #fff; }
         .outputs { border-top: 1px dashed #d0d7de; padding: .25rem 0; }
+        details.solution summary { font-size: .85rem; color: #8250df; padding: .3rem .75rem; cursor: pointer; }
         details.outputs summary { font-size: .8rem; color: #57606a; padding: .2rem .75rem; cursor: pointer; }
         .outputs .display { padding: .4rem .75rem; overflow-x: auto; }
         pre.stdout { color: #24292f; }

@@ -1,0 +1,107 @@
+using System.ComponentModel;
+using AttentionVisually.RealModel;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace AttentionVisually.Bench;
+
+/// <summary>
+/// The <c>model</c> command: all-MiniLM-L6-v2's forward pass in managed code (<see cref="MiniLm.Forward(TokenizedText, IAttentionEngine?)"/>)
+/// against ONNX Runtime's (<see cref="MiniLmOnnxRuntime.LastHiddenState"/>), interleaved, on the same token sequence of
+/// each length: with the flash kernel for the heads and the products on OpenBLAS (where it loads) or on managed code,
+/// and the course's default (explicit heads that keep every pattern). The ratio is ONNX Runtime's time / the managed time.
+/// </summary>
+internal sealed class ModelCommand : Command<ModelCommand.Settings>
+{
+    private const string Sentence = "a fluffy blue creature roamed the verdant forest while the tower stood tall in the city of paris";
+
+    /// <summary>The options of <c>model</c>.</summary>
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--tokens <LIST>")]
+        [Description("Token counts (including [CLS] and [SEP]), comma-separated.")]
+        [DefaultValue("16,128")]
+        public string Tokens { get; init; } = "16,128";
+
+        [CommandOption("--rounds <N>")]
+        [Description("Interleaved rounds.")]
+        [DefaultValue(7)]
+        public int Rounds { get; init; } = 7;
+
+        [CommandOption("--sample-ms <MS>")]
+        [Description("Shortest sample.")]
+        [DefaultValue(100)]
+        public int SampleMilliseconds { get; init; } = 100;
+
+        [CommandOption("--json <FILE>")]
+        [Description("Also write the rows as JSON.")]
+        public string? Json { get; init; }
+
+        /// <summary>The parsed token counts.</summary>
+        public int[] TokenList => AttentionCommand.Settings.ParseInts(Tokens);
+
+        /// <inheritdoc />
+        public override ValidationResult Validate() =>
+            Rounds < 1 || SampleMilliseconds < 1 ? ValidationResult.Error("--rounds and --sample-ms must be at least 1.") : ValidationResult.Success();
+    }
+
+    /// <inheritdoc />
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var machine = Machine.Describe(Environment.ProcessorCount);
+        AnsiConsole.MarkupLine($"[bold]MiniLM forward pass, managed against ONNX Runtime[/] ({Markup.Escape(machine.Summary)})");
+        MiniLm model = MiniLm.Shared;
+        var flash = new ManagedAttentionEngine();
+        string products = MatrixProducts.IsNative ? "OpenBLAS" : "managed";
+        var rows = new List<BenchRow>();
+        foreach (int count in settings.TokenList)
+        {
+            TokenizedText tokens = TokensOfLength(model, count);
+            string name = $"MiniLM, {tokens.Count} tokens";
+            var contenders = new List<Contender>
+            {
+                new("ONNX Runtime", "ONNX tensors", double.NaN, () => MiniLmOnnxRuntime.LastHiddenState(tokens)),
+                new($"managed, flash heads, {products} products", "MathNet matrices", double.NaN, () => model.Forward(tokens, flash)),
+                new("managed, flash heads, managed products", "MathNet matrices", double.NaN, () => MatrixProducts.WithManaged(() => model.Forward(tokens, flash))),
+                new($"managed, explicit heads + patterns, {products} products", "MathNet matrices", double.NaN, () => model.Forward(tokens)),
+            };
+            var samples = InterleavedTiming.Run(contenders, settings.Rounds, settings.SampleMilliseconds / 1000.0, settleMilliseconds: 5);
+            rows.AddRange(samples.Select(s => BenchRow.From(name, s, samples[0])));
+        }
+
+        var table = new Table().Border(TableBorder.Rounded).AddColumn("case").AddColumn("engine")
+            .AddColumn(new TableColumn("median ms").RightAligned()).AddColumn(new TableColumn("min-max ms").RightAligned())
+            .AddColumn(new TableColumn("x ONNX Runtime speed (min-max)").RightAligned());
+        foreach (BenchRow r in rows)
+        {
+            table.AddRow(Markup.Escape(r.Case), Markup.Escape(r.Engine), BenchReport.Invariant($"{r.MedianMs:F2}"),
+                BenchReport.Invariant($"{r.MinMs:F2}-{r.MaxMs:F2}"), BenchReport.Invariant($"{r.SpeedRatio:F2} ({r.SpeedRatioMin:F2}-{r.SpeedRatioMax:F2})"));
+        }
+
+        table.Caption(BenchReport.Invariant($"Median of {settings.Rounds} interleaved rounds; ratio = ONNX Runtime's time / the engine's time in the same round."));
+        AnsiConsole.Write(table);
+        if (settings.Json is { } path)
+        {
+            BenchReport.WriteJson(path, machine, settings, rows);
+        }
+
+        return 0;
+    }
+
+    /// <summary>Words of the sentence, repeated, until the tokenizer gives exactly <paramref name="count"/> tokens.</summary>
+    private static TokenizedText TokensOfLength(MiniLm model, int count)
+    {
+        string[] words = Sentence.Split(' ');
+        var text = new List<string>();
+        for (int i = 0; model.Tokenize(string.Join(' ', text)).Count < count; i++)
+        {
+            text.Add(words[i % words.Length]);
+            if (model.Tokenize(string.Join(' ', text)).Count > count)
+            {
+                text[^1] = "the"; // one token: lands exactly on count
+            }
+        }
+
+        return model.Tokenize(string.Join(' ', text));
+    }
+}
