@@ -146,6 +146,11 @@ internal sealed class ChapterDocument
         {
             throw new ChapterFormatException($"{path}: malformed .dib: the #!meta block is not valid JSON: {e.Message}");
         }
+        catch (Exception e) when (e is InvalidOperationException or InvalidCastException or KeyNotFoundException or ArgumentException or FormatException or NullReferenceException)
+        {
+            // The checks above should have named the problem; whatever slipped through is still the file's fault.
+            throw new ChapterFormatException($"{path}: malformed .dib: the notebook parser rejected it ({e.GetType().Name}: {e.Message}).");
+        }
 
         var cells = new List<Cell>();
         foreach (var element in document.Elements)
@@ -155,8 +160,9 @@ internal sealed class ChapterDocument
                 throw new ChapterFormatException($"{path}: cell {cells.Count + 1} uses kernel '{name}', which the runner does not have ({Available(infos)}).");
             cells.Add(new Cell(cells.Count + 1, resolved, element.Contents));
         }
-        if (cells.All(c => c.IsMarkdown && c.Code.Length == 0))
-            throw new ChapterFormatException($"{path}: malformed .dib: the notebook has no cells.");
+        // Nothing that runs cannot pass: an empty or prose-only file would otherwise be reported green.
+        if (cells.All(c => c.IsMarkdown || c.Code.Trim().Length == 0))
+            throw new ChapterFormatException($"{path}: the notebook has no code to run (an empty file or only prose), so it cannot pass.");
         return new ChapterDocument(path, cells);
     }
 
@@ -179,19 +185,59 @@ internal sealed class ChapterDocument
         }
         using (meta)
         {
-            if (meta.RootElement.ValueKind == JsonValueKind.Object &&
-                meta.RootElement.TryGetProperty("kernelInfo", out var kernelInfo) &&
-                kernelInfo.TryGetProperty("items", out var items) && items.ValueKind == JsonValueKind.Array)
-            {
-                foreach (var item in items.EnumerateArray())
-                {
-                    string? name = item.TryGetProperty("name", out var n) ? n.GetString() : null;
-                    if (name is not null && !KnownKernels.TryResolve(name, out _))
-                        throw new ChapterFormatException($"{path}: line {start + 1}: the #!meta block declares kernel '{name}', which the runner does not have ({Available(infos)}).");
-                }
-            }
+            CheckMetadataShape(path, start + 1, meta.RootElement, infos);
         }
     }
+
+    /// <summary>
+    /// The shape the stock kernel reads: an object whose optional <c>kernelInfo</c> is an object with an optional
+    /// <c>defaultKernelName</c> (string) and <c>items</c> (array of objects with a string <c>name</c> and optional
+    /// <c>aliases</c>, an array of strings).
+    /// </summary>
+    private static void CheckMetadataShape(string path, int line, JsonElement root, KernelInfoCollection infos)
+    {
+        string Where(string what) => $"{path}: line {line}: malformed .dib: the #!meta block {what}";
+        if (root.ValueKind != JsonValueKind.Object) throw new ChapterFormatException(Where($"must be a JSON object, not {Kind(root)}."));
+        if (!root.TryGetProperty("kernelInfo", out var kernelInfo)) return;
+        if (kernelInfo.ValueKind != JsonValueKind.Object) throw new ChapterFormatException(Where($"has kernelInfo = {Kind(kernelInfo)}; it must be an object."));
+        if (kernelInfo.TryGetProperty("defaultKernelName", out var defaultName))
+        {
+            if (defaultName.ValueKind != JsonValueKind.String) throw new ChapterFormatException(Where($"has kernelInfo.defaultKernelName = {Kind(defaultName)}; it must be a string."));
+            if (!KnownKernels.TryResolve(defaultName.GetString()!, out _))
+                throw new ChapterFormatException(Where($"names default kernel '{defaultName.GetString()}', which the runner does not have ({Available(infos)})."));
+        }
+        if (!kernelInfo.TryGetProperty("items", out var items)) return;
+        if (items.ValueKind != JsonValueKind.Array) throw new ChapterFormatException(Where($"has kernelInfo.items = {Kind(items)}; it must be an array."));
+        int i = 0;
+        foreach (var item in items.EnumerateArray())
+        {
+            string at = $"kernelInfo.items[{i++}]";
+            if (item.ValueKind != JsonValueKind.Object) throw new ChapterFormatException(Where($"has {at} = {Kind(item)}; it must be an object."));
+            if (!item.TryGetProperty("name", out var n) || n.ValueKind != JsonValueKind.String)
+                throw new ChapterFormatException(Where($"has {at} without a string \"name\"."));
+            if (item.TryGetProperty("aliases", out var aliases) &&
+                (aliases.ValueKind != JsonValueKind.Array || aliases.EnumerateArray().Any(a => a.ValueKind != JsonValueKind.String)))
+                throw new ChapterFormatException(Where($"has {at}.aliases = {Kind(aliases)}; it must be an array of strings."));
+            foreach (var p in new[] { "languageName", "displayName" })
+            {
+                if (item.TryGetProperty(p, out var v) && v.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
+                    throw new ChapterFormatException(Where($"has {at}.{p} = {Kind(v)}; it must be a string."));
+            }
+            string name = n.GetString()!;
+            if (!KnownKernels.TryResolve(name, out _))
+                throw new ChapterFormatException($"{path}: line {line}: the #!meta block declares kernel '{name}', which the runner does not have ({Available(infos)}).");
+        }
+    }
+
+    private static string Kind(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        _ => "null",
+    };
 
     private static void CheckMagicLines(string path, string text, KernelInfoCollection infos)
     {

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Text;
+using System.Text.RegularExpressions;
 using Microsoft.DotNet.Interactive;
 using Microsoft.DotNet.Interactive.Commands;
 using Microsoft.DotNet.Interactive.Events;
@@ -10,10 +10,11 @@ namespace NotebookRunner.Execution;
 
 /// <summary>
 /// The child side: one process executes one chapter in-process and streams what happens to the parent
-/// (see <see cref="Wire"/>). The parent owns timeouts: it kills this process when a cell runs too long.
-/// Execution stops at the first failed cell, as "Run All" does.
+/// over the private channel (see <see cref="ProtocolClient"/> and <see cref="Wire"/>). The parent owns timeouts:
+/// it kills this process's group when a cell runs too long. Execution stops at the first failed cell, as
+/// "Run All" does.
 /// </summary>
-internal static class ChildHost
+internal static partial class ChildHost
 {
     /// <summary>The command-line flag that selects child mode.</summary>
     public const string Flag = "--child";
@@ -27,8 +28,10 @@ internal static class ChildHost
     /// <returns>The process exit code: 0 when the chapter ran to the end (whether or not a cell failed).</returns>
     public static async Task<int> RunAsync(string chapterPath, string? solutionsFile = null)
     {
-        // The protocol goes to the real standard output; the kernel swaps Console.Out while cells run.
-        protocol = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { AutoFlush = true };
+        // First of all: lead a process group, so that whatever a cell starts ends with the chapter.
+        int group = ProcessGroup.BecomeLeader();
+        protocol = ProtocolClient.Connect();
+        Send(new WireEvent { Type = WireEvent.Hello, Cell = group });
         var clock = Stopwatch.StartNew();
         try
         {
@@ -39,7 +42,7 @@ internal static class ChildHost
             var document = ChapterDocument.Load(chapterPath);
             if (solutionsFile is not null) document = ExerciseSolutions.Apply(document, solutionsFile);
             Directory.SetCurrentDirectory(Path.GetDirectoryName(document.Path)!);
-            using var kernel = KernelFactory.Create();
+            using var kernel = KernelFactory.Create(document.Path);
             Send(new WireEvent { Type = WireEvent.Ready, Ms = clock.ElapsedMilliseconds });
 
             foreach (var cell in document.CodeCells)
@@ -96,6 +99,7 @@ internal static class ChildHost
         });
 
         KernelCommandResult result;
+        var submission = Stopwatch.StartNew();
         try
         {
             result = await kernel.SendAsync(command);
@@ -105,6 +109,7 @@ internal static class ChildHost
             (error, trace) = Split(e.Message, e);
             result = null!;
         }
+        ReportPhase(cell.Code, submission.Elapsed);
         if (error is null && result?.Events.OfType<CommandFailed>().FirstOrDefault() is { } failure)
             (error, trace) = Split(failure.Message, failure.Exception);
 
@@ -121,6 +126,27 @@ internal static class ChildHost
         });
         return passed;
     }
+
+    /// <summary>
+    /// Reports the time of a submission the summary shows apart (see <see cref="WireEvent.Phase"/>): one that restores
+    /// packages, one that loads a library, or any other cell of an imported notebook (the shared set-up, where the
+    /// kernel's first compilation happens).
+    /// </summary>
+    /// <param name="code">The submitted code.</param>
+    /// <param name="elapsed">Its time.</param>
+    /// <param name="imported">True for a cell of an imported notebook.</param>
+    public static void ReportPhase(string code, TimeSpan elapsed, bool imported = false)
+    {
+        string? phase = NugetReference().IsMatch(code) ? "restore" : AssemblyReference().IsMatch(code) ? "load" : imported ? "setup" : null;
+        if (phase is not null && protocol is not null)
+            Send(new WireEvent { Type = WireEvent.Phase, Status = phase, Ms = (long)elapsed.TotalMilliseconds });
+    }
+
+    [GeneratedRegex(@"^\s*#r\s+""nuget:", RegexOptions.Multiline)]
+    private static partial Regex NugetReference();
+
+    [GeneratedRegex(@"^\s*#r\s+""", RegexOptions.Multiline)]
+    private static partial Regex AssemblyReference();
 
     private static (string Error, string? Trace) Split(string? message, Exception? exception)
     {
@@ -145,7 +171,15 @@ internal static class ChildHost
     {
         lock (WriteLock)
         {
-            protocol!.WriteLine(Wire.Encode(e));
+            try
+            {
+                protocol!.WriteLine(Wire.Encode(e));
+            }
+            catch (IOException)
+            {
+                // The runner is gone: nobody is left to report to.
+                Environment.Exit(4);
+            }
         }
     }
 }

@@ -15,8 +15,9 @@ namespace NotebookRunner.Execution;
 internal static class KernelFactory
 {
     /// <summary>Creates the kernel. The working directory must already be the chapter's folder.</summary>
+    /// <param name="chapterPath">Full path of the chapter, which <c>#!import</c> refuses to import into itself.</param>
     /// <returns>The composite kernel, with C# as default.</returns>
-    public static CompositeKernel Create()
+    public static CompositeKernel Create(string chapterPath)
     {
         var csharp = new CSharpKernel()
             .UseNugetDirective((kernel, references) =>
@@ -32,7 +33,7 @@ internal static class KernelFactory
         composite.Add(csharp, ["c#", "C#"]);
         composite.Add(new HtmlKernel());
         composite.Add(new KeyValueStoreKernel().UseWho());
-        StrictImport.Add(composite);
+        StrictImport.Add(composite, chapterPath);
         PackageExtensions.Add(composite);
         composite.DefaultKernelName = csharp.Name;
 

@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Serialization;
 using NotebookRunner.Documents;
 
 namespace NotebookRunner.Execution;
@@ -23,6 +26,9 @@ internal enum CellStatus
 /// </summary>
 internal sealed class CellOutput
 {
+    private string? text;
+    private StringBuilder? builder;
+
     /// <summary>display, stdout, stderr or error.</summary>
     public string Kind { get; set; } = "display";
 
@@ -30,10 +36,30 @@ internal sealed class CellOutput
     public Dictionary<string, string> Data { get; set; } = [];
 
     /// <summary>Text of stream and error outputs.</summary>
-    public string? Text { get; set; }
+    public string? Text
+    {
+        get => builder?.ToString() ?? text;
+        set
+        {
+            text = value;
+            builder = null;
+        }
+    }
 
     /// <summary>Identifies a displayed value that a later update replaces.</summary>
     public string? ValueId { get; set; }
+
+    /// <summary>Appends to <see cref="Text"/> in amortized constant time per character (stream outputs grow line by line).</summary>
+    /// <param name="more">Text to append.</param>
+    public void Append(string more)
+    {
+        builder ??= new StringBuilder(text);
+        builder.Append(more);
+    }
+
+    /// <summary>Characters this output holds (text, or all formatted values).</summary>
+    [JsonIgnore]
+    public long Size => (builder?.Length ?? text?.Length ?? 0) + Data.Sum(kv => (long)kv.Value.Length);
 }
 
 /// <summary>The result of one cell.</summary>
@@ -57,26 +83,69 @@ internal sealed class CellResult(Cell cell)
     /// <summary>The rest of the failure: compiler diagnostics or the stack trace.</summary>
     public string? Trace { get; set; }
 
-    /// <summary>Adds an output, or replaces an earlier display with the same value id.</summary>
+    /// <summary>
+    /// Characters of output a cell keeps (text and formatted values together); past it, later outputs are dropped
+    /// and one note at the end says how much. One million characters is far more than a chapter shows, and small
+    /// enough that a cell printing without end cannot exhaust the runner's memory.
+    /// </summary>
+    public const long OutputLimit = 1_000_000;
+
+    private long size;
+    private long dropped;
+    private CellOutput? truncationNote;
+
+    /// <summary>True when some output was dropped because the cell passed <see cref="OutputLimit"/>.</summary>
+    public bool Truncated => truncationNote is not null;
+
+    /// <summary>Adds an output, or replaces an earlier display with the same value id; linear in the output's size.</summary>
     /// <param name="output">The output.</param>
     /// <param name="replace">True when the kernel updated a value it displayed earlier.</param>
     public void AddOutput(CellOutput output, bool replace)
     {
-        if (replace && output.ValueId is not null)
+        long added = output.Size;
+        int replaced = -1;
+        if (replace && output.ValueId is not null) replaced = Outputs.FindLastIndex(o => o.ValueId == output.ValueId);
+        long freed = replaced >= 0 ? Outputs[replaced].Size : 0;
+        if (truncationNote is not null || size - freed + added > OutputLimit)
         {
-            int i = Outputs.FindIndex(o => o.ValueId == output.ValueId);
-            if (i >= 0)
-            {
-                Outputs[i] = output;
-                return;
-            }
-        }
-        if (output.Kind is "stdout" or "stderr" && Outputs.Count > 0 && Outputs[^1].Kind == output.Kind)
-        {
-            Outputs[^1].Text += output.Text;
+            Drop(output, added, freed);
             return;
         }
-        Outputs.Add(output);
+        size += added - freed;
+        if (replaced >= 0)
+        {
+            Outputs[replaced] = output;
+        }
+        else if (output.Kind is "stdout" or "stderr" && Outputs.Count > 0 && Outputs[^1].Kind == output.Kind && Outputs[^1].ValueId is null)
+        {
+            Outputs[^1].Append(output.Text ?? "");
+        }
+        else
+        {
+            Outputs.Add(output);
+        }
+    }
+
+    private void Drop(CellOutput output, long added, long freed)
+    {
+        // Keep what fits of a text output, so the visible part runs right up to the limit.
+        if (truncationNote is null && output.Kind is "stdout" or "stderr" && output.Text is { } text && freed == 0)
+        {
+            int room = (int)Math.Max(0, OutputLimit - size);
+            if (room > 0)
+            {
+                AddOutput(new CellOutput { Kind = output.Kind, Text = text[..room] }, false);
+                added -= room;
+            }
+        }
+        dropped += added;
+        if (truncationNote is null)
+        {
+            truncationNote = new CellOutput { Kind = "stderr" };
+            Outputs.Add(truncationNote);
+        }
+        truncationNote.Text = string.Create(CultureInfo.InvariantCulture,
+            $"\n[output truncated: the runner keeps the first {OutputLimit:N0} characters of a cell's output; {dropped:N0} more were dropped]\n");
     }
 }
 
@@ -119,6 +188,31 @@ internal sealed class ChapterResult
 
     /// <summary>Time to start the kernel process and build the kernel.</summary>
     public TimeSpan KernelStart { get; set; }
+
+    /// <summary>Time of the submissions that restore NuGet packages (<c>#r "nuget:…"</c>), imported ones included.</summary>
+    public TimeSpan Restore { get; set; }
+
+    /// <summary>Time of the submissions that load a library (<c>#r "….dll"</c>) and install its formatters, imported ones included.</summary>
+    public TimeSpan Load { get; set; }
+
+    /// <summary>Time of the other cells of imported notebooks (the shared set-up; the kernel's first compilation is there).</summary>
+    public TimeSpan Setup { get; set; }
+
+    /// <summary>Time of the code cells, less <see cref="Restore"/>, <see cref="Load"/> and <see cref="Setup"/>.</summary>
+    public TimeSpan CellsTime
+    {
+        get
+        {
+            var t = TimeSpan.FromTicks(CodeCells.Sum(c => c.Duration.Ticks)) - Restore - Load - Setup;
+            return t > TimeSpan.Zero ? t : TimeSpan.Zero;
+        }
+    }
+
+    /// <summary>The slowest code cell, if any ran.</summary>
+    public CellResult? SlowestCell => CodeCells.Where(c => c.Status != CellStatus.NotRun).MaxBy(c => c.Duration);
+
+    /// <summary>What the kernel process wrote to its standard output or error outside any cell (native code, a crash).</summary>
+    public CellOutput ProcessOutput { get; } = new() { Kind = "stderr" };
 
     /// <summary>Wall time of the whole chapter.</summary>
     public TimeSpan Duration { get; set; }

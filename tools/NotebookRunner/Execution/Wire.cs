@@ -4,15 +4,12 @@ using System.Text.Json.Serialization;
 namespace NotebookRunner.Execution;
 
 /// <summary>
-/// The line protocol between the parent runner and the child process that executes one chapter. The child
-/// writes one JSON object per line to its original standard output, each line starting with
-/// <see cref="Prefix"/>; other lines (whatever a notebook printed outside a cell) are not protocol.
+/// The line protocol between the parent runner and the child process that executes one chapter: one JSON
+/// object per line on the private channel (see <see cref="ProtocolListener"/>), never on the child's standard
+/// output, which belongs to the chapter's code.
 /// </summary>
 internal static class Wire
 {
-    /// <summary>Marks a protocol line (ASCII record separator, then a tag).</summary>
-    public const string Prefix = "\u001eNR1 ";
-
     private static readonly JsonSerializerOptions Options = new()
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
@@ -21,27 +18,38 @@ internal static class Wire
 
     /// <summary>Serializes an event as one protocol line.</summary>
     /// <param name="e">The event.</param>
-    /// <returns>The line, without newline.</returns>
-    public static string Encode(WireEvent e) => Prefix + JsonSerializer.Serialize(e, Options);
+    /// <returns>The line, without newline (JSON escapes every newline inside strings).</returns>
+    public static string Encode(WireEvent e) => JsonSerializer.Serialize(e, Options);
 
-    /// <summary>Parses a line written by the child.</summary>
-    /// <param name="line">A line of the child's standard output.</param>
-    /// <returns>The event, or null when the line is not protocol.</returns>
-    public static WireEvent? Decode(string line) =>
-        line.StartsWith(Prefix, StringComparison.Ordinal)
-            ? JsonSerializer.Deserialize<WireEvent>(line.AsSpan(Prefix.Length), Options)
-            : null;
+    /// <summary>Parses a protocol line.</summary>
+    /// <param name="line">A line read from the channel.</param>
+    /// <returns>The event, or null when the line is not a protocol event.</returns>
+    public static WireEvent? Decode(string line)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<WireEvent>(line, Options);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 }
 
 /// <summary>One protocol event. <see cref="Type"/> says which fields are set.</summary>
 internal sealed class WireEvent
 {
+    /// <summary>The kernel process is up (<see cref="Cell"/> = its process group id, or -1).</summary>
+    public const string Hello = "hello";
     /// <summary>The kernel is built (<see cref="Ms"/> = start time).</summary>
     public const string Ready = "ready";
     /// <summary>A cell starts (<see cref="Cell"/>).</summary>
     public const string CellStart = "cellStart";
     /// <summary>A cell produced an output (<see cref="Output"/>, <see cref="Replace"/>).</summary>
     public const string Output = "output";
+    /// <summary>A submission of a kind the summary times separately ended (<see cref="Status"/> = restore, load or setup; <see cref="Ms"/>).</summary>
+    public const string Phase = "phase";
     /// <summary>A cell ended (<see cref="Status"/>, <see cref="Ms"/>, <see cref="Error"/>, <see cref="Trace"/>).</summary>
     public const string CellEnd = "cellEnd";
     /// <summary>The chapter ended.</summary>
@@ -55,7 +63,7 @@ internal sealed class WireEvent
     public int Cell { get; set; }
     /// <summary>Milliseconds.</summary>
     public long Ms { get; set; }
-    /// <summary>passed or failed.</summary>
+    /// <summary>passed or failed; restore, load or setup.</summary>
     public string? Status { get; set; }
     /// <summary>Error message.</summary>
     public string? Error { get; set; }

@@ -30,7 +30,7 @@ internal static class HtmlHandout
         {
             if (cell.Status == CellStatus.Markdown)
             {
-                body.Append("<section class=\"md\">").Append(Markdig.Markdown.ToHtml(cell.Cell.Code, Markdown)).Append("</section>\n");
+                body.Append("<section class=\"md\">").Append(Markdig.Markdown.ToHtml(SafeText.Clean(cell.Cell.Code), Markdown)).Append("</section>\n");
                 continue;
             }
             string status = cell.Status.ToString().ToLowerInvariant();
@@ -69,6 +69,8 @@ internal static class HtmlHandout
         page.Append(CultureInfo.InvariantCulture, $"<nav><a href=\"index.html\">All chapters</a> · <code>{Encode(chapter.Name)}.dib</code> · {Summary(chapter)}</nav>\n");
         if (chapter.ChapterError is not null)
             page.Append("<pre class=\"error\">").Append(Encode(chapter.ChapterError)).Append("</pre>\n");
+        if (chapter.ProcessOutput.Text is { Length: > 0 } processOutput)
+            page.Append("<details class=\"outputs\"><summary>written by the kernel process outside any cell</summary><pre class=\"stderr\">").Append(Encode(processOutput)).Append("</pre></details>\n");
         page.Append(body);
         page.Append("</main>\n</body>\n</html>\n");
 
@@ -103,7 +105,7 @@ internal static class HtmlHandout
             "html" => Languages.Html,
             _ => null,
         };
-        return language is null ? $"<pre class=\"plain\">{Encode(code)}</pre>" : Code.GetHtmlString(code, language);
+        return language is null ? $"<pre class=\"plain\">{Encode(code)}</pre>" : Code.GetHtmlString(SafeText.Clean(code), language);
     }
 
     private static string RenderOutput(CellOutput output, ref int charts)
@@ -124,17 +126,17 @@ internal static class HtmlHandout
                 html = PlotlyHtml.Rewrite(html, out int n);
                 charts += n;
             }
-            return $"<div class=\"display\">{html}</div>";
+            return $"<div class=\"display\">{SafeText.Clean(html)}</div>";
         }
-        if (data.TryGetValue("image/svg+xml", out var svg)) return $"<div class=\"display\">{svg}</div>";
-        if (data.TryGetValue("image/png", out var png)) return $"<div class=\"display\"><img alt=\"output\" src=\"data:image/png;base64,{png}\"></div>";
-        if (data.TryGetValue("text/markdown", out var md)) return $"<div class=\"display md\">{Markdig.Markdown.ToHtml(md, Markdown)}</div>";
+        if (data.TryGetValue("image/svg+xml", out var svg)) return $"<div class=\"display\">{SafeText.Clean(svg)}</div>";
+        if (data.TryGetValue("image/png", out var png)) return $"<div class=\"display\"><img alt=\"output\" src=\"data:image/png;base64,{WebUtility.HtmlEncode(png)}\"></div>";
+        if (data.TryGetValue("text/markdown", out var md)) return $"<div class=\"display md\">{Markdig.Markdown.ToHtml(SafeText.Clean(md), Markdown)}</div>";
         if (data.TryGetValue("text/plain", out var text)) return $"<pre class=\"display\">{Encode(text)}</pre>";
         var first = data.FirstOrDefault();
         return first.Key is null ? "" : $"<pre class=\"display\">{Encode(first.Value)}</pre>";
     }
 
-    private static string Encode(string text) => WebUtility.HtmlEncode(text);
+    private static string Encode(string text) => WebUtility.HtmlEncode(SafeText.Clean(text));
 
     private const string Style = """
         body { margin: 0; background: #fafafa; color: #1f2328; font: 16px/1.55 system-ui, -apple-system, "Segoe UI", sans-serif; }

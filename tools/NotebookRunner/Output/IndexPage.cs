@@ -7,7 +7,9 @@ namespace NotebookRunner.Output;
 
 /// <summary>
 /// <c>index.html</c>: every chapter with its status and links to its page and notebook. A run of some chapters
-/// keeps the rows of the others already in the folder, so the index always lists every page there.
+/// keeps the rows of the others already in the folder, so the index always lists every page there. Each row
+/// carries its chapter's name in a <c>data-chapter</c> attribute (HTML-encoded, read back decoded), so names with
+/// any characters (accents, spaces, quotes) survive a partial rerun; links are URL-encoded.
 /// </summary>
 internal static partial class IndexPage
 {
@@ -17,18 +19,25 @@ internal static partial class IndexPage
     public static void Write(IReadOnlyList<ChapterResult> chapters, string path)
     {
         var byName = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
         if (File.Exists(path))
         {
             foreach (Match m in Row().Matches(File.ReadAllText(path)))
             {
-                if (File.Exists(Path.Combine(Path.GetDirectoryName(path)!, m.Groups["name"].Value + ".html"))) byName[m.Groups["name"].Value] = m.Value;
+                string name = WebUtility.HtmlDecode(m.Groups["name"].Value);
+                if (File.Exists(Path.Combine(folder, name + ".html"))) byName[name] = m.Value;
             }
         }
         foreach (var c in chapters)
         {
-            string name = WebUtility.HtmlEncode(c.Name);
+            string name = Encode(c.Name);
+            string link = Encode(Uri.EscapeDataString(c.Name));
             string status = c.Passed ? "passed" : "failed";
-            byName[c.Name] = $"<tr class=\"{status}\"><td><a href=\"{name}.html\">{name}</a></td><td>{status}</td><td>{WebUtility.HtmlEncode(c.ChapterError is null ? HtmlHandout.Summary(c) : c.ChapterError.Split('\n')[0])}</td><td><a href=\"{name}.ipynb\">.ipynb</a></td></tr>";
+            string run = Encode(c.ChapterError is null ? HtmlHandout.Summary(c) : c.ChapterError.Split('\n')[0]);
+            // A chapter refused or unreadable has no page: its row has no links.
+            string pageLink = c.Document is null ? name : $"<a href=\"{link}.html\">{name}</a>";
+            string notebook = c.Document is null ? "" : $"<a href=\"{link}.ipynb\">.ipynb</a>";
+            byName[c.Name] = $"<tr class=\"{status}\" data-chapter=\"{name}\"><td>{pageLink}</td><td>{status}</td><td>{run}</td><td>{notebook}</td></tr>";
         }
         var rows = new StringBuilder();
         foreach (var row in byName.Values) rows.Append(row).Append('\n');
@@ -59,6 +68,8 @@ internal static partial class IndexPage
         File.WriteAllText(path, page, new UTF8Encoding(false));
     }
 
-    [GeneratedRegex("<tr class=\"(passed|failed)\"><td><a href=\"(?<name>[^\"]+)\\.html\">.*?</tr>")]
+    private static string Encode(string text) => WebUtility.HtmlEncode(SafeText.Clean(text));
+
+    [GeneratedRegex("<tr class=\"(passed|failed)\" data-chapter=\"(?<name>[^\"]*)\">.*?</tr>")]
     private static partial Regex Row();
 }
