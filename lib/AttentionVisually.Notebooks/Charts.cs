@@ -143,6 +143,26 @@ public static class Charts
         return Finish(combined, $"{title}: {names[initial]}", Math.Max(size + 160, 680), size + 170);
     }
 
+    /// <summary>
+    /// Every head of a model at once, like bertviz's model view: one row per layer, one column per head, each
+    /// cell the head's pattern on the same tokens (hover shows the query and key tokens and the weight). Pair it
+    /// with <see cref="PatternExplorer"/> to enlarge one head.
+    /// </summary>
+    /// <param name="patterns">patterns[layer][head], each (seqLen, seqLen).</param>
+    /// <param name="tokens">The seqLen tokens, queries and keys alike.</param>
+    /// <param name="title">Chart title.</param>
+    /// <returns>A layer × head grid of heatmaps.</returns>
+    /// <exception cref="ArgumentException">No layers, layers with different head counts, or labels that do not match the patterns.</exception>
+    public static GenericChart ModelView(IReadOnlyList<IReadOnlyList<Matrix<float>>> patterns, IReadOnlyList<string> tokens, string title)
+    {
+        ArgumentNullException.ThrowIfNull(patterns);
+        if (patterns.Count == 0 || patterns.Any(l => l.Count == 0 || l.Count != patterns[0].Count))
+            throw new ArgumentException($"patterns has {patterns.Count} layers with head counts ({string.Join(", ", patterns.Select(l => l.Count))}); every layer needs the same, non-zero, number of heads.", nameof(patterns));
+        var all = patterns.SelectMany(l => l).ToArray();
+        var names = patterns.SelectMany((l, layer) => l.Select((_, head) => $"L{layer} H{head}")).ToArray();
+        return PatternGrid(all, names, tokens, tokens, title, columns: patterns[0].Count);
+    }
+
     /// <summary>One or more lines.</summary>
     /// <param name="title">Chart title.</param>
     /// <param name="xTitle">Title of the x axis.</param>

@@ -101,3 +101,27 @@ public class PatternExplorerTests
     private static int CountTemplateHeatmaps(string html) => html.Split("\"heatmap\":[{\"type\":\"heatmap\"").Length - 1;
 
 }
+
+public class ModelViewTests
+{
+    [Fact]
+    public void The_model_view_draws_one_heatmap_per_layer_and_head_titled_by_both()
+    {
+        var layers = Enumerable.Range(0, 2).Select(l => (IReadOnlyList<MathNet.Numerics.LinearAlgebra.Matrix<float>>)Enumerable.Range(0, 3)
+            .Select(h => Attention.Pattern(Init.Normal(2, 4, (10 * l) + h), Init.Normal(2, 4, 50 + h), Mask.Causal(2))).ToArray()).ToArray();
+
+        var html = Plotly.NET.GenericChart.toChartHTML(Charts.ModelView(layers, ["<s>", "harry"], "Every head"));
+
+        Assert.Contains("L1 H2", html);
+        Assert.Contains("L0 H0", html);
+        Assert.Equal(6, html.Split("\"type\":\"heatmap\"").Length - 1 - (html.Split("\"heatmap\":[{\"type\":\"heatmap\"").Length - 1));
+    }
+
+    [Fact]
+    public void Layers_with_different_head_counts_are_refused()
+    {
+        var p = Attention.Pattern(Init.Normal(2, 4, 1), Init.Normal(2, 4, 2));
+        var e = Assert.Throws<ArgumentException>(() => Charts.ModelView([[p, p], [p]], ["a", "b"], "x"));
+        Assert.Contains("(2, 1)", e.Message);
+    }
+}

@@ -27,6 +27,7 @@ public static class ExerciseBook
         ("08.gpt2-attention", "GPT-2 small's attention parameters"),
         ("09.pair-growth", "causal pairs when the context doubles"),
         ("10.pattern-count", "patterns in one forward pass"),
+        ("11.lift", "the adjective head's lift on a control sentence"),
     ];
 
     private static readonly object Gate = new();
