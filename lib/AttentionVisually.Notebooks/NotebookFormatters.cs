@@ -11,8 +11,7 @@ namespace AttentionVisually.Notebooks;
 /// How the course's own types display in a notebook (VS Code and the course's runner alike), registered with
 /// Microsoft.DotNet.Interactive.Formatting: an attention pattern shows as a labelled heatmap on the course's
 /// one colour scale (<see cref="Charts.Pattern"/>), a matrix as a table with its shape, a parameter count as
-/// a table with a total. New types get the same treatment through <see cref="RegisterChart{T}"/> and
-/// <see cref="RegisterTable{T}"/>.
+/// a table with a total. New row types get the same treatment through <see cref="RegisterTable{T}"/>.
 /// </summary>
 public static class NotebookFormatters
 {
@@ -36,16 +35,6 @@ public static class NotebookFormatters
             ["part", "parameters"],
             p => [p.Part, p.Parameters.ToString("N0", CultureInfo.InvariantCulture)],
             parts => ["total", parts.Sum(p => p.Parameters).ToString("N0", CultureInfo.InvariantCulture)]);
-    }
-
-    /// <summary>Displays every value of type <typeparamref name="T"/> as the chart <paramref name="toChart"/> draws.</summary>
-    /// <typeparam name="T">A course type.</typeparam>
-    /// <param name="toChart">Builds the chart (use <see cref="Charts"/>, so colours and labels stay consistent).</param>
-    /// <exception cref="ArgumentNullException"><paramref name="toChart"/> is null.</exception>
-    public static void RegisterChart<T>(Func<T, GenericChart> toChart)
-    {
-        ArgumentNullException.ThrowIfNull(toChart);
-        Formatter.Register<T>((value, writer) => writer.Write(GenericChart.toChartHTML(toChart(value))), HtmlFormatter.MimeType);
     }
 
     /// <summary>

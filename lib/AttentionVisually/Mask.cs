@@ -76,21 +76,6 @@ public sealed class Mask
         return new Mask((bool[,])allowed.Clone());
     }
 
-    /// <summary>Both masks at once: allowed only where both allow.</summary>
-    /// <param name="other">A mask of the same shape.</param>
-    /// <exception cref="ArgumentException">The shapes differ.</exception>
-    public Mask And(Mask other)
-    {
-        ArgumentNullException.ThrowIfNull(other);
-        if (other.NumQueries != NumQueries || other.NumKeys != NumKeys)
-            throw new ArgumentException($"other has shape ({other.NumQueries}, {other.NumKeys}) but this mask has ({NumQueries}, {NumKeys}).", nameof(other));
-        var a = new bool[NumQueries, NumKeys];
-        for (int i = 0; i < NumQueries; i++)
-            for (int j = 0; j < NumKeys; j++)
-                a[i, j] = allowed[i, j] && other.allowed[i, j];
-        return new Mask(a);
-    }
-
     /// <summary>Checks that this mask fits a grid of scores.</summary>
     /// <param name="numQueries">Rows of the score grid.</param>
     /// <param name="numKeys">Columns of the score grid.</param>
