@@ -63,7 +63,7 @@ public class AttentionTile512Tests
         var error = Assert.Throws<ArgumentException>(() => FlashAttention.ComputeHeads(q, new float[64], new float[64], new float[64], 2, 4, 4, 8, 8, isCausal: true));
 
         Assert.Equal("q", error.ParamName);
-        Assert.Contains("at (1, 2, 3)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("q (head 1) contains Infinity at (2, 3)", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -112,12 +112,7 @@ public static class FlashAttention
 
         if (!valuesChecked)
         {
-            bool rowMajor = layout == MatrixLayout.RowMajor;
-            double maxQ = AttentionInputs.MaxMagnitude(q, nQ, dK, rowMajor, new(nameof(q)));
-            double maxK = AttentionInputs.MaxMagnitude(k, nK, dK, rowMajor, new(nameof(k)));
-            double maxV = AttentionInputs.MaxMagnitude(v, nK, dV, rowMajor, new(nameof(v)));
-            AttentionInputs.ScoresFit(maxQ, maxK, dK, new(nameof(q)), new(nameof(k)));
-            AttentionInputs.ValuesFit(maxV, nK, new(nameof(v)));
+            CheckValues(q, k, v, numHeads, nQ, nK, dK, dV, layout == MatrixLayout.RowMajor);
         }
 
         fixed (float* qData = q, kData = k, vData = v, oData = output)
