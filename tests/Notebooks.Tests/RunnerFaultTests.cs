@@ -302,6 +302,26 @@ public sealed class RunnerFaultCaseTests
     }
 
     [Fact]
+    public void Pages_written_at_the_same_time_from_two_threads_are_all_written_whole()
+    {
+        // Chapters are written two at a time (--jobs 2); the code highlighter must not be shared between them.
+        string folder = Course.TempFolder("parallel-pages");
+        string code = string.Join("\n", Enumerable.Range(0, 200).Select(i => $"var x{i} = Math.Sqrt({i}); // line {i}"));
+        string cells = string.Concat(Enumerable.Repeat("#!csharp\n\n" + code + "\n\n", 40));
+        var chapters = Enumerable.Range(0, 64)
+            .Select(i => new ChapterResult(ChapterDocument.Parse($"/tmp/page{i}.dib", Meta + cells)))
+            .ToArray();
+        Parallel.ForEach(chapters, new ParallelOptions { MaxDegreeOfParallelism = 4 },
+            (chapter, _, i) => HtmlHandout.Write(chapter, Path.Combine(folder, $"page{i}.html")));
+        for (int i = 0; i < chapters.Length; i++)
+        {
+            string html = File.ReadAllText(Path.Combine(folder, $"page{i}.html"));
+            Assert.Contains("line 199", html);
+            Assert.EndsWith("</html>", html.TrimEnd());
+        }
+    }
+
+    [Fact]
     public void Many_short_outputs_merge_into_one_text_that_stops_at_the_limit_with_a_note()
     {
         var cell = new CellResult(new Cell(1, "csharp", "print"));

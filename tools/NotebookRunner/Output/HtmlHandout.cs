@@ -15,7 +15,11 @@ namespace NotebookRunner.Output;
 internal static class HtmlHandout
 {
     private static readonly MarkdownPipeline Markdown = new MarkdownPipelineBuilder().UseAdvancedExtensions().Build();
-    private static readonly HtmlClassFormatter Code = new();
+    // ColorCode's formatter writes through a writer of its own and is not thread-safe; chapters are written two at
+    // a time (--jobs), so each thread has its own.
+    private static readonly ThreadLocal<HtmlClassFormatter> Formatter = new(() => new HtmlClassFormatter());
+
+    private static HtmlClassFormatter Code => Formatter.Value!;
 
     /// <summary>Writes the page.</summary>
     /// <param name="chapter">The chapter's result (possibly partial).</param>
