@@ -5,9 +5,9 @@ using AttentionVisually.Checks;
 namespace AttentionVisually.Torch;
 
 /// <summary>
-/// Scaled dot-product attention over TorchSharp tensors, one named step per method so a notebook can show
-/// each one (projections, scores, scaling, mask, softmax, mixing values), then the two ways of running the
-/// whole thing: <see cref="Explicit"/>, which keeps the attention pattern for plotting, and
+/// Scaled dot-product attention over TorchSharp tensors, one named step per method with the names of the
+/// core's <see cref="Attention"/> (projections, scores, scaling, mask, softmax, <see cref="Apply"/> for mixing
+/// values), so each step can be held against the core's in the tests; then the two ways of running the whole thing: <see cref="Explicit"/>, which keeps the attention pattern for plotting, and
 /// <see cref="Fused"/>, TorchSharp's <c>scaled_dot_product_attention</c>, which never materialises it.
 /// Reference: Vaswani et al. 2017, eq. 1; PyTorch's <c>scaled_dot_product_attention</c> documentation.
 /// </summary>
@@ -142,12 +142,12 @@ public static class TorchAttention
         return weights.masked_fill(fullyMasked, 0f).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Mixes the values with the attention weights: each output row is a weighted sum of value rows.</summary>
+    /// <summary>Applies the attention weights to the values (as <see cref="Attention.Apply"/>): each output row is a weighted sum of value rows.</summary>
     /// <param name="pattern">Attention weights (..., nQ, nK).</param>
     /// <param name="v">Values (..., nK, dV).</param>
     /// <returns>(..., nQ, dV).</returns>
     /// <exception cref="ArgumentException">The number of keys differs, an entry is not finite, or a weighted sum could overflow float.</exception>
-    public static Tensor Mix(Tensor pattern, Tensor v)
+    public static Tensor Apply(Tensor pattern, Tensor v)
     {
         CheckRank(pattern, 2, nameof(pattern));
         CheckRank(v, 2, nameof(v));

@@ -100,7 +100,7 @@ public class TorchAttentionTests
     public void Mix_rejects_values_for_another_number_of_keys()
     {
         using Tensor pattern = zeros(2, 5), v = zeros(4, 3);
-        var ex = Assert.Throws<ArgumentException>(() => TorchAttention.Mix(pattern, v));
+        var ex = Assert.Throws<ArgumentException>(() => TorchAttention.Apply(pattern, v));
         Assert.Equal("v", ex.ParamName);
     }
 
