@@ -14,7 +14,8 @@ Matrix<float> MySoftmax(Matrix<float> scores, int dK, float temperature)
         if (double.IsNegativeInfinity(max)) continue; // every key masked: zeros, not NaN
         double sum = 0;
         for (int j = 0; j < scores.ColumnCount; j++) sum += Math.Exp(scores[i, j] / divisor - max);
-        for (int j = 0; j < scores.ColumnCount; j++) weights[i, j] = (float)(Math.Exp(scores[i, j] / divisor - max) / sum);
+        for (int j = 0; j < scores.ColumnCount; j++)
+            weights[i, j] = (float)(Math.Exp(scores[i, j] / divisor - max) / sum);
     }
     return weights;
 }

@@ -98,6 +98,33 @@ public class CourseStructureTests
 
     [Theory]
     [MemberData(nameof(Chapters))]
+    public void No_line_of_a_code_cell_or_of_its_reference_solutions_is_longer_than_120_characters(string chapter)
+    {
+        const int MaxLength = 120;
+        var lines = File.ReadAllLines(Path.Combine(CoursePaths.Root, "notebooks", chapter));
+        string? kind = null;
+        var tooLong = new List<string>();
+        for (int i = 0; i < lines.Length; i++)
+        {
+            var cellStart = Regex.Match(lines[i], @"^#!(csharp|markdown|meta|value|html|javascript|mermaid|pwsh|fsharp)\s*$");
+            if (cellStart.Success) kind = cellStart.Groups[1].Value;
+            else if (kind == "csharp" && lines[i].Length > MaxLength)
+                tooLong.Add($"{chapter} line {i + 1} ({lines[i].Length} characters): {lines[i].Trim()}");
+        }
+        string solutions = Path.Combine(CoursePaths.Root, "notebooks", "solutions", Path.ChangeExtension(chapter, ".cs"));
+        if (File.Exists(solutions))
+        {
+            var solutionLines = File.ReadAllLines(solutions);
+            for (int i = 0; i < solutionLines.Length; i++)
+                if (solutionLines[i].Length > MaxLength)
+                    tooLong.Add($"solutions/{Path.GetFileName(solutions)} line {i + 1} ({solutionLines[i].Length} characters): " +
+                        solutionLines[i].Trim());
+        }
+        Assert.True(tooLong.Count == 0, $"lines a learner reads are longer than {MaxLength} characters:\n" + string.Join("\n", tooLong));
+    }
+
+    [Theory]
+    [MemberData(nameof(Chapters))]
     public void The_main_path_of_a_chapter_has_at_most_15_code_cells_besides_its_exercises_and_optional_detours_come_last(string chapter)
     {
         var text = File.ReadAllText(Path.Combine(CoursePaths.Root, "notebooks", chapter));
