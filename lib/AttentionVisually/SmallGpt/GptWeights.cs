@@ -200,7 +200,7 @@ public sealed class GptWeights
         int Int(string key) => metadata.TryGetValue(key, out var s) && int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v
             : throw new InvalidDataException($"{path}: the metadata lacks an integer \"{key}\"; it is not a checkpoint of the course's GPT.");
         string name = metadata.TryGetValue("name", out var n) ? n : Path.GetFileNameWithoutExtension(path);
-        return SmallGptConfig.Create(name, Int("vocab_size"), Int("context_length"), Int("d_model"), Int("num_heads"), Int("head_dim"), Int("d_ff"), Int("num_layers"));
+        return new TransformerConfig(name, Int("vocab_size"), Int("context_length"), Int("d_model"), Int("num_heads"), Int("head_dim"), Int("d_ff"), Int("num_layers"));
     }
 
     private static List<KeyValuePair<string, NamedTensor>> ToTensors(Matrix<float> tokenEmbedding, Matrix<float> positionEmbedding, IReadOnlyList<GptBlockWeights> blocks, LayerNormWeights finalNorm)

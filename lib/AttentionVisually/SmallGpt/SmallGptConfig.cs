@@ -12,19 +12,5 @@ public static class SmallGptConfig
 
     /// <summary>The configuration the course trains and ships (<c>data/small-gpt.safetensors</c>).</summary>
     public static TransformerConfig Default { get; } =
-        Create(Name, StoryGrammar.Vocabulary.Count, contextLength: 48, dModel: 64, numHeads: 4, headDim: 16, dFf: 256, numLayers: 2);
-
-    /// <summary>A validated configuration with the given sizes.</summary>
-    /// <param name="name">Model name.</param>
-    /// <param name="vocabSize">Number of token ids.</param>
-    /// <param name="contextLength">Longest sequence.</param>
-    /// <param name="dModel">Embedding width.</param>
-    /// <param name="numHeads">Heads per block.</param>
-    /// <param name="headDim">Width of a head.</param>
-    /// <param name="dFf">Feed-forward width.</param>
-    /// <param name="numLayers">Blocks.</param>
-    /// <returns>The configuration.</returns>
-    /// <exception cref="ArgumentException">A size is not positive.</exception>
-    public static TransformerConfig Create(string name, int vocabSize, int contextLength, int dModel, int numHeads, int headDim, int dFf, int numLayers) =>
-        new(name, vocabSize, contextLength, dModel, numHeads, headDim, dFf, numLayers, bias: true);
+        new(Name, StoryGrammar.Vocabulary.Count, contextLength: 48, dModel: 64, numHeads: 4, headDim: 16, dFf: 256, numLayers: 2);
 }
