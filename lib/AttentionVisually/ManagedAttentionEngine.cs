@@ -6,9 +6,9 @@ namespace AttentionVisually;
 
 /// <summary>
 /// The fast managed engine: flash-style online-softmax attention (<see cref="FlashAttention"/>) with
-/// Vector256 micro-kernels on all cores. It reads MathNet's column-major storage in place, so beyond q, k,
-/// v and the output it needs only packed copies of K and V and a few tiles per core; the (nQ, nK) pattern
-/// is never formed.
+/// Vector512 or Vector256 micro-kernels on all cores. It reads MathNet's column-major storage in place, so
+/// beyond q, k, v and the output it needs only a packed copy of V and a few tiles per core; the (nQ, nK)
+/// pattern is never formed.
 /// </summary>
 public sealed class ManagedAttentionEngine : IAttentionEngine
 {

@@ -1,3 +1,4 @@
+using AttentionVisually.Checks;
 using AttentionVisually.Kernels;
 using CsCheck;
 using MathNet.Numerics.LinearAlgebra;
@@ -113,6 +114,29 @@ public class AttentionInputsTests
             if (mix is not null) failures.Add($"Attention.Apply on {c}: {mix}");
         }, iter: 3000);
         Assert.True(failures.IsEmpty, string.Join(Environment.NewLine, failures.Take(10)));
+    }
+
+    [Fact]
+    public void The_one_pass_magnitude_check_agrees_with_a_plain_loop_at_every_length_and_position()
+    {
+        // Lengths around the 32-float vector steps, every kind of non-finite entry at every position.
+        var random = new Random(7);
+        float[] specials = [float.NaN, float.PositiveInfinity, float.NegativeInfinity, -float.NaN];
+        for (int length = 0; length <= 70; length++)
+        {
+            float[] data = Enumerable.Range(0, length).Select(_ => (float)((random.NextDouble() - 0.5) * Math.Pow(10, random.Next(-40, 38)))).ToArray();
+            float expected = data.Length == 0 ? 0f : data.Max(MathF.Abs);
+            Assert.Equal(expected, AttentionInputs.MaxMagnitudeOrNonFinite(data));
+            for (int position = 0; position < length; position++)
+            {
+                float[] bad = (float[])data.Clone();
+                bad[position] = specials[position % specials.Length];
+                Assert.False(float.IsFinite(AttentionInputs.MaxMagnitudeOrNonFinite(bad)), $"length {length}, {bad[position]} at {position}");
+            }
+        }
+
+        Assert.Equal(float.MaxValue, AttentionInputs.MaxMagnitudeOrNonFinite([-float.MaxValue, 1f, -0f]));
+        Assert.Equal(float.Epsilon, AttentionInputs.MaxMagnitudeOrNonFinite([-0f, -float.Epsilon, 0f]));
     }
 
     private static string? JudgeApply(AttentionFuzz.Case c)

@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using AttentionVisually.Kernels;
 using MathNet.Numerics.LinearAlgebra;
 
@@ -14,6 +15,7 @@ public class AttentionTile512Tests
 
     [Theory]
     [MemberData(nameof(Shapes))]
+    [MemberData(nameof(KernelTests.HeadSizes), MemberType = typeof(KernelTests))]
     public void The_512_bit_path_matches_the_explicit_double_precision_reference(int nQ, int nK, int dK, int dV, bool isCausal)
     {
         var (q, k, v) = Inputs(nQ, nK, dK, dV, seed: 40);
@@ -21,6 +23,18 @@ public class AttentionTile512Tests
 
         AttentionReference.AssertClose(expected, Run(q, k, v, isCausal, MatrixLayout.RowMajor, cores: 2));
         AttentionReference.AssertClose(expected, Run(q, k, v, isCausal, MatrixLayout.ColumnMajor, cores: 1));
+    }
+
+    [Fact]
+    public void The_512_bit_exp_gives_the_256_bit_exp_bit_for_bit()
+    {
+        for (int step = 0; step <= 100_000; step++)
+        {
+            float x = -90f * step / 100_000f;
+            Assert.Equal(AttentionTile.ExpNonPositive(Vector256.Create(x)).ToScalar(), AttentionTile512.ExpNonPositive(Vector512.Create(x)).ToScalar());
+        }
+
+        Assert.Equal(0f, AttentionTile512.ExpNonPositive(Vector512.Create(float.NegativeInfinity)).ToScalar());
     }
 
     [Theory]
@@ -78,8 +92,8 @@ public class AttentionTile512Tests
     [Fact]
     public void The_automatic_path_is_the_widest_accelerated_one()
     {
-        var expected = System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? KernelPath.Vector512
-            : System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? KernelPath.Vector256
+        var expected = Vector512.IsHardwareAccelerated ? KernelPath.Vector512
+            : Vector256.IsHardwareAccelerated ? KernelPath.Vector256
             : KernelPath.Scalar;
 
         Assert.Equal(expected, FlashAttention.AutoPath);

@@ -95,7 +95,7 @@ internal sealed class MemoryBench : Command<MemoryBench.Settings>
         table.AddRow($"peak resident growth, minus output{(peakIsExact ? string.Empty : " (sampled)")}", Mib(residentWorking));
         if (engine == "managed")
         {
-            table.AddRow("kernel's own account (packed K, V + tiles)", Mib(FlashAttention.WorkingMemoryBytes(nQ, n, d, d)));
+            table.AddRow("kernel's own account (copies of K, V + tiles)", Mib(FlashAttention.WorkingMemoryBytes(nQ, n, d, d)));
         }
 
         bool pass = Math.Max(managedWorking, residentWorking) < budget;

@@ -1,5 +1,6 @@
 using System.Globalization;
-using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace AttentionVisually.Checks;
@@ -140,7 +141,8 @@ internal static class AttentionInputs
             return 0;
         }
 
-        if (!TensorPrimitives.IsFiniteAll(data))
+        float max = MaxMagnitudeOrNonFinite(data);
+        if (!float.IsFinite(max))
         {
             int index = 0;
             while (float.IsFinite(data[index]))
@@ -152,7 +154,7 @@ internal static class AttentionInputs
             NotFinite(data[index], row, col, arg);
         }
 
-        return Math.Abs(TensorPrimitives.MaxMagnitude(data));
+        return max;
     }
 
     /// <summary>The finite rule on a matrix: returns the largest magnitude when every entry is finite.</summary>
@@ -190,15 +192,57 @@ internal static class AttentionInputs
     public static double ResultFits(Matrix<float> result, string what, Arg from)
     {
         float[]? data = result.AsColumnMajorArray();
-        bool finite = data is not null ? TensorPrimitives.IsFiniteAll<float>(data) : result.Enumerate().All(float.IsFinite);
-        if (!finite)
+        float max = data is not null
+            ? MaxMagnitudeOrNonFinite(data)
+            : result.Enumerate().Aggregate(0f, (m, x) => float.IsFinite(x) ? MathF.Max(m, MathF.Abs(x)) : float.NaN);
+        if (!float.IsFinite(max))
         {
             throw new ArgumentException(
                 Text($"{from.Label} is too large: {what} overflow float; scale {from.Label} down."),
                 from.Param);
         }
 
-        return data is not null ? Math.Abs(TensorPrimitives.MaxMagnitude<float>(data)) : result.Enumerate().Max(x => Math.Abs((double)x));
+        return max;
+    }
+
+    /// <summary>
+    /// max |x| over <paramref name="data"/> in one pass, or a non-finite float when an entry is NaN or infinite.
+    /// With the sign bit cleared, the bits of floats ordered as unsigned integers are ordered by magnitude, and
+    /// infinity and every NaN lie above every finite value; so one integer max finds both answers (the entry
+    /// points check every input on every call, so this pass is part of each call's time).
+    /// </summary>
+    internal static float MaxMagnitudeOrNonFinite(ReadOnlySpan<float> data)
+    {
+        ReadOnlySpan<uint> bits = MemoryMarshal.Cast<float, uint>(data);
+        const uint magnitude = 0x7FFF_FFFF;
+        uint max = 0;
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated && bits.Length >= 4 * Vector256<uint>.Count)
+        {
+            // Four independent maxima, so the loop is limited by loads rather than by one dependency chain.
+            ref uint start = ref MemoryMarshal.GetReference(bits);
+            Vector256<uint> mask = Vector256.Create(magnitude), m0 = default, m1 = default, m2 = default, m3 = default;
+            for (; i <= bits.Length - (4 * Vector256<uint>.Count); i += 4 * Vector256<uint>.Count)
+            {
+                m0 = Vector256.Max(m0, Vector256.LoadUnsafe(ref start, (nuint)i) & mask);
+                m1 = Vector256.Max(m1, Vector256.LoadUnsafe(ref start, (nuint)(i + 8)) & mask);
+                m2 = Vector256.Max(m2, Vector256.LoadUnsafe(ref start, (nuint)(i + 16)) & mask);
+                m3 = Vector256.Max(m3, Vector256.LoadUnsafe(ref start, (nuint)(i + 24)) & mask);
+            }
+
+            Vector256<uint> m = Vector256.Max(Vector256.Max(m0, m1), Vector256.Max(m2, m3));
+            for (int lane = 0; lane < Vector256<uint>.Count; lane++)
+            {
+                max = Math.Max(max, m[lane]);
+            }
+        }
+
+        for (; i < bits.Length; i++)
+        {
+            max = Math.Max(max, bits[i] & magnitude);
+        }
+
+        return BitConverter.UInt32BitsToSingle(max);
     }
 
     /// <summary>The message for a non-finite entry, with its position.</summary>

@@ -4,113 +4,117 @@ using System.Runtime.Intrinsics;
 namespace AttentionVisually.Kernels;
 
 /// <summary>
-/// The three tile steps of <see cref="AttentionTile"/> (scores, running-softmax update, value accumulation) for
-/// processors with AVX-512: 8 x 32 register blocks of <see cref="Vector512{T}"/>, sixteen accumulators that
-/// use half of the 32 vector registers AVX-512 provides, so each loaded key or value row feeds sixteen fused
-/// multiply-adds (the 256-bit path feeds eight). Same quantities, same order of summation per entry as the
-/// other paths, so results agree to rounding.
+/// The two tile steps of <see cref="AttentionTile"/> (the register-blocked product and the running-softmax
+/// update over a transposed score tile) for processors with AVX-512: 8 x 32 register blocks of
+/// <see cref="Vector512{T}"/>, sixteen accumulators that use half of the 32 vector registers AVX-512 provides,
+/// so each loaded row of B feeds sixteen fused multiply-adds (the 256-bit path feeds eight). Same quantities,
+/// same order of summation per entry as the other paths, so results agree to rounding.
 /// </summary>
 /// <remarks>
 /// Row counts are multiples of <see cref="RowsPerStep"/> and column counts of <see cref="ColsPerStep"/>; the
-/// caller pads with zero rows and masked (-infinity) columns, exactly as for <see cref="AttentionTile"/>.
+/// caller pads, exactly as for <see cref="AttentionTile"/>.
 /// </remarks>
 internal static unsafe class AttentionTile512
 {
-    /// <summary>Queries one micro-kernel call handles together (rows of the register block).</summary>
+    /// <summary>Rows of C one micro-kernel call handles together (rows of the register block).</summary>
     public const int RowsPerStep = 8;
 
-    /// <summary>Columns one micro-kernel call handles together: two 512-bit vectors of floats.</summary>
+    /// <summary>Columns of C one micro-kernel call handles together: two 512-bit vectors of floats.</summary>
     public const int ColsPerStep = 32;
 
-    /// <summary>S = Q K^T for one tile. q: (rows, dK) stride dK; kT: packed (dK, cols) stride kStride; s: (rows, cols).</summary>
+    /// <summary>Query lanes the softmax step handles together: one 512-bit vector.</summary>
+    private const int Lanes = 16;
+
+    /// <summary>
+    /// C = A B, or C = diag(rowScale) C + A B when <paramref name="rowScale"/> is not null: the product of
+    /// <see cref="AttentionTile.ProductVector"/> on 512-bit vectors. A (rows, depth) is read in place through its
+    /// two strides; B is (depth, cols) with rows <paramref name="bStride"/> apart; C is (rows, cols).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: fully optimized from the first call
-    public static void Scores(float* q, int dK, float* kT, int kStride, float* s, int sStride, int rows, int cols)
+    public static void Product(
+        float* a, nint aRowStride, nint aDepthStride, int depth, float* b, nint bStride, float* c, nint cStride, int rows, int cols, float* rowScale)
     {
         for (int r = 0; r < rows; r += RowsPerStep)
         {
-            float* a = q + (r * dK);
-            for (int c = 0; c < cols; c += ColsPerStep)
-            {
-                var acc = default(Block);
-                float* b = kT + c;
-                for (int p = 0; p < dK; p++, b += kStride)
-                {
-                    acc.MultiplyAdd(a + p, dK, Vector512.Load(b), Vector512.Load(b + 16));
-                }
-
-                acc.Store(s + (r * sStride) + c, sStride);
-            }
-        }
-    }
-
-    /// <summary>
-    /// The online-softmax step of <see cref="AttentionTile.SoftmaxUpdateVector"/> on 512-bit vectors: raise each
-    /// row's running max over the tile, turn the scores into exp(score - max) in place, update the running sum,
-    /// and give in <paramref name="correction"/> the factor exp(oldMax - newMax) for what was accumulated before.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: fully optimized from the first call
-    public static void SoftmaxUpdate(float* s, int sStride, int rows, int cols, float* rowMax, float* rowSum, float* correction)
-    {
-        for (int r = 0; r < rows; r++)
-        {
-            float* row = s + (r * sStride);
-            Vector512<float> vMax = Vector512.Create(float.NegativeInfinity);
-            for (int c = 0; c < cols; c += 16)
-            {
-                vMax = Vector512.MaxNative(vMax, Vector512.Load(row + c)); // scores are never NaN
-            }
-
-            float newMax = MathF.Max(rowMax[r], AttentionTile.HorizontalMax(Vector256.MaxNative(vMax.GetLower(), vMax.GetUpper())));
-            if (float.IsNegativeInfinity(newMax))
-            {
-                // Every key so far is masked for this row: nothing to add, and exp(-inf - -inf) would be NaN.
-                new Span<float>(row, cols).Clear();
-                correction[r] = 1f;
-                continue;
-            }
-
-            float shrink = MathF.Exp(rowMax[r] - newMax); // 0 on the first visible tile: exp(-inf)
-            Vector512<float> vNewMax = Vector512.Create(newMax);
-            Vector512<float> vSum = Vector512<float>.Zero;
-            for (int c = 0; c < cols; c += 16)
-            {
-                Vector512<float> x = Vector512.Load(row + c) - vNewMax;
-                Vector512<float> p = Vector512.Create(
-                    AttentionTile.ExpNonPositive(x.GetLower()), AttentionTile.ExpNonPositive(x.GetUpper())); // masked: exp(-inf) = 0
-                p.Store(row + c);
-                vSum += p;
-            }
-
-            rowSum[r] = (rowSum[r] * shrink) + Vector512.Sum(vSum);
-            rowMax[r] = newMax;
-            correction[r] = shrink;
-        }
-    }
-
-    /// <summary>
-    /// O = O * correction + P V for one tile. p: (rows, keys) stride pStride; v: (keys, dVPad) stride dVPad;
-    /// o: (rows, dVPad) stride dVPad; correction: one factor per row.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: fully optimized from the first call
-    public static void AccumulateValues(float* p, int pStride, float* v, float* o, int dVPad, float* correction, int rows, int keys)
-    {
-        for (int r = 0; r < rows; r += RowsPerStep)
-        {
-            float* a = p + (r * pStride);
-            for (int c = 0; c < dVPad; c += ColsPerStep)
+            float* aRows = a + (r * aRowStride);
+            for (int col = 0; col < cols; col += ColsPerStep)
             {
                 // The running output is rescaled as it is loaded: the correction costs no extra pass.
-                float* d = o + (r * dVPad) + c;
-                var acc = Block.LoadScaled(d, dVPad, correction + r);
-                float* b = v + c;
-                for (int j = 0; j < keys; j++, b += dVPad)
+                float* d = c + (r * cStride) + col;
+                var acc = rowScale == null ? default : Block.LoadScaled(d, cStride, rowScale + r);
+                float* ap = aRows;
+                float* bp = b + col;
+                for (int p = 0; p < depth; p++, ap += aDepthStride, bp += bStride)
                 {
-                    acc.MultiplyAdd(a + j, pStride, Vector512.Load(b), Vector512.Load(b + 16));
+                    acc.MultiplyAdd(ap, aRowStride, Vector512.Load(bp), Vector512.Load(bp + 16));
                 }
 
-                acc.Store(d, dVPad);
+                acc.Store(d, cStride);
             }
         }
+    }
+
+    /// <summary>
+    /// The online-softmax step of <see cref="AttentionTile.SoftmaxUpdateVector"/> on 512-bit vectors: s holds
+    /// scores as (keys, queries), so each query's running max, sum and correction are one lane and no step
+    /// needs a horizontal reduction.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: fully optimized from the first call
+    public static void SoftmaxUpdate(float* s, nint sStride, int keys, int cols, float* colMax, float* colSum, float* correction)
+    {
+        Vector512<float> negativeInfinity = Vector512.Create(float.NegativeInfinity);
+        for (int c = 0; c < cols; c += Lanes)
+        {
+            float* column = s + c;
+            Vector512<float> oldMax = Vector512.Load(colMax + c);
+            Vector512<float> max = oldMax;
+            for (int j = 0; j < keys; j++)
+            {
+                max = Vector512.MaxNative(max, Vector512.Load(column + (j * sStride))); // scores are never NaN
+            }
+
+            // A query that sees no key yet keeps max = -inf; exp(-inf - -inf) would be NaN, so it subtracts 0.
+            Vector512<float> subtract = Vector512.ConditionalSelect(Vector512.Equals(max, negativeInfinity), Vector512<float>.Zero, max);
+            Vector512<float> shrink = ExpNonPositive(oldMax - subtract); // 0 on the first visible tile: exp(-inf)
+            Vector512<float> sum = Vector512<float>.Zero;
+            for (int j = 0; j < keys; j++)
+            {
+                float* x = column + (j * sStride);
+                Vector512<float> p = ExpNonPositive(Vector512.Load(x) - subtract); // masked: exp(-inf) = 0
+                p.Store(x);
+                sum += p;
+            }
+
+            ((Vector512.Load(colSum + c) * shrink) + sum).Store(colSum + c);
+            max.Store(colMax + c);
+            shrink.Store(correction + c);
+        }
+    }
+
+    /// <summary><see cref="AttentionTile.ExpNonPositive"/> on sixteen lanes: same steps, same constants, same results.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<float> ExpNonPositive(Vector512<float> x)
+    {
+        Vector512<float> underflows = Vector512.LessThan(x, Vector512.Create(-87f));
+        x = Vector512.Max(x, Vector512.Create(-87f));
+        Vector512<float> roundingShift = Vector512.Create(12582912f);
+        Vector512<float> t = Vector512.MultiplyAddEstimate(x, Vector512.Create(1.44269504f), roundingShift);
+        Vector512<float> n = t - roundingShift;
+        Vector512<float> r = Vector512.MultiplyAddEstimate(n, Vector512.Create(-0.693359375f), x);
+        r = Vector512.MultiplyAddEstimate(n, Vector512.Create(2.12194440e-4f), r);
+
+        Vector512<float> poly = Vector512.Create(1f / 5040f);
+        poly = Vector512.MultiplyAddEstimate(poly, r, Vector512.Create(1f / 720f));
+        poly = Vector512.MultiplyAddEstimate(poly, r, Vector512.Create(1f / 120f));
+        poly = Vector512.MultiplyAddEstimate(poly, r, Vector512.Create(1f / 24f));
+        poly = Vector512.MultiplyAddEstimate(poly, r, Vector512.Create(1f / 6f));
+        poly = Vector512.MultiplyAddEstimate(poly, r, Vector512.Create(0.5f));
+        poly = Vector512.MultiplyAddEstimate(poly, r, Vector512<float>.One);
+        poly = Vector512.MultiplyAddEstimate(poly, r, Vector512<float>.One);
+
+        Vector512<int> biased = t.AsInt32() - Vector512.Create(0x4B400000 - 127);
+        Vector512<float> twoToN = Vector512.ShiftLeft(biased, 23).AsSingle();
+        return Vector512.ConditionalSelect(underflows, Vector512<float>.Zero, poly * twoToN);
     }
 
     /// <summary>
@@ -121,33 +125,33 @@ internal static unsafe class AttentionTile512
     {
         private Vector512<float> r00, r01, r10, r11, r20, r21, r30, r31, r40, r41, r50, r51, r60, r61, r70, r71;
 
-        /// <summary>Loads the block from o (stride dVPad), row i multiplied by scale[i].</summary>
+        /// <summary>Loads the block from c (row stride <paramref name="stride"/>), row i multiplied by scale[i].</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Block LoadScaled(float* o, int stride, float* scale)
+        public static Block LoadScaled(float* c, nint stride, float* scale)
         {
             Block x;
-            x.r00 = Vector512.Load(o) * scale[0];
-            x.r01 = Vector512.Load(o + 16) * scale[0];
-            x.r10 = Vector512.Load(o + stride) * scale[1];
-            x.r11 = Vector512.Load(o + stride + 16) * scale[1];
-            x.r20 = Vector512.Load(o + (2 * stride)) * scale[2];
-            x.r21 = Vector512.Load(o + (2 * stride) + 16) * scale[2];
-            x.r30 = Vector512.Load(o + (3 * stride)) * scale[3];
-            x.r31 = Vector512.Load(o + (3 * stride) + 16) * scale[3];
-            x.r40 = Vector512.Load(o + (4 * stride)) * scale[4];
-            x.r41 = Vector512.Load(o + (4 * stride) + 16) * scale[4];
-            x.r50 = Vector512.Load(o + (5 * stride)) * scale[5];
-            x.r51 = Vector512.Load(o + (5 * stride) + 16) * scale[5];
-            x.r60 = Vector512.Load(o + (6 * stride)) * scale[6];
-            x.r61 = Vector512.Load(o + (6 * stride) + 16) * scale[6];
-            x.r70 = Vector512.Load(o + (7 * stride)) * scale[7];
-            x.r71 = Vector512.Load(o + (7 * stride) + 16) * scale[7];
+            x.r00 = Vector512.Load(c) * scale[0];
+            x.r01 = Vector512.Load(c + 16) * scale[0];
+            x.r10 = Vector512.Load(c + stride) * scale[1];
+            x.r11 = Vector512.Load(c + stride + 16) * scale[1];
+            x.r20 = Vector512.Load(c + (2 * stride)) * scale[2];
+            x.r21 = Vector512.Load(c + (2 * stride) + 16) * scale[2];
+            x.r30 = Vector512.Load(c + (3 * stride)) * scale[3];
+            x.r31 = Vector512.Load(c + (3 * stride) + 16) * scale[3];
+            x.r40 = Vector512.Load(c + (4 * stride)) * scale[4];
+            x.r41 = Vector512.Load(c + (4 * stride) + 16) * scale[4];
+            x.r50 = Vector512.Load(c + (5 * stride)) * scale[5];
+            x.r51 = Vector512.Load(c + (5 * stride) + 16) * scale[5];
+            x.r60 = Vector512.Load(c + (6 * stride)) * scale[6];
+            x.r61 = Vector512.Load(c + (6 * stride) + 16) * scale[6];
+            x.r70 = Vector512.Load(c + (7 * stride)) * scale[7];
+            x.r71 = Vector512.Load(c + (7 * stride) + 16) * scale[7];
             return x;
         }
 
         /// <summary>Row i += a[i * aStride] * (b0, b1): one rank-1 update of the block.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void MultiplyAdd(float* a, int aStride, Vector512<float> b0, Vector512<float> b1)
+        public void MultiplyAdd(float* a, nint aStride, Vector512<float> b0, Vector512<float> b1)
         {
             Vector512<float> x = Vector512.Create(a[0]);
             r00 = Vector512.MultiplyAddEstimate(x, b0, r00);
@@ -177,7 +181,7 @@ internal static unsafe class AttentionTile512
 
         /// <summary>Writes the block to d, row stride <paramref name="stride"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public readonly void Store(float* d, int stride)
+        public readonly void Store(float* d, nint stride)
         {
             r00.Store(d);
             r01.Store(d + 16);

@@ -10,8 +10,9 @@ namespace AttentionVisually.Kernels;
 /// <summary>
 /// Fast CPU attention, O = softmax(Q K^T / sqrt(dK) + causal mask) V, by the online-softmax (flash-style)
 /// algorithm of FlashAttention (Dao et al. 2022, Algorithm 1): blocks of queries against blocks of keys,
-/// a running max and running sum per query, so the (nQ, nK) pattern never exists. Working memory is a
-/// packed copy of K and V plus a few tiles per core, independent of nQ.
+/// a running max and running sum per query, so the (nQ, nK) pattern never exists. Keys and values are read in
+/// place; working memory is a few tiles per core (plus a padded copy of V when its rows cannot be read as
+/// whole vectors), independent of nQ.
 /// </summary>
 /// <remarks>
 /// <para>Causal masking is top-left aligned: query i sees key j iff j &lt;= i. Tiles entirely above the
@@ -19,16 +20,19 @@ namespace AttentionVisually.Kernels;
 /// <para>Work is split over queries, as in FlashAttention-2 (Dao 2023): each (head, query block) is one task
 /// that streams over every key block, so no two workers ever write the same output rows and nothing is
 /// reduced across workers; causal tasks go largest first to balance the cores. Normalization is deferred to
-/// the end (one division per output row, not per tile). Inside a tile, Q K^T and P V are register-blocked
-/// micro-kernels: 8 x 32 of Vector512 where the processor has AVX-512 (<see cref="AttentionTile512"/>),
-/// 4 x 16 of Vector256 where it has 256-bit vectors, and scalar code otherwise (<see cref="AttentionTile"/>).</para>
+/// the end (one division per output row, not per tile). A task packs its own queries, transposed and scaled,
+/// so the scores come out as S^T = K Q^T, (keys, queries): K needs no packed copy (its entries are broadcast
+/// from where they lie), each query's running max and sum is one vector lane, and P V reads P^T with unit row
+/// stride. Both products are one register-blocked micro-kernel: 8 x 32 of Vector512 where the processor has
+/// AVX-512 (<see cref="AttentionTile512"/>), 4 x 16 of Vector256 where it has 256-bit vectors, and scalar code
+/// otherwise (<see cref="AttentionTile"/>).</para>
 /// </remarks>
 public static class FlashAttention
 {
     /// <summary>Queries per block: the unit of parallel work.</summary>
     public const int QueryBlockSize = 64;
 
-    /// <summary>Keys per block: one packed K^T tile of (dK, 64) and one V tile of (64, dV).</summary>
+    /// <summary>Keys per block: one score tile of (64 keys, 64 queries) per step.</summary>
     public const int KeyBlockSize = 64;
 
     /// <summary>
@@ -127,14 +131,15 @@ public static class FlashAttention
                     StridedMatrix.Create(oData + ((long)h * nQ * dV), nQ, dV, layout));
             }
 
-            Run(heads, isCausal, path, maxDegreeOfParallelism);
+            Run(heads, isCausal, path, maxDegreeOfParallelism, ValuesInPlace(layout, dV));
         }
     }
 
     /// <summary>
-    /// Bytes of working memory one call allocates besides its inputs and output: packed K^T and V (both
-    /// padded to whole key blocks of 64) and one set of tiles per core in use. It does not grow with
-    /// <paramref name="nQ"/>, and it is linear in <paramref name="nK"/> where the explicit pattern is nQ * nK.
+    /// Bytes of working memory one row-major call allocates besides its inputs and output: a zero-padded copy of
+    /// the last key block when nK is not a multiple of 8, a padded copy of V when dV is not a multiple of 32 (its
+    /// rows are read as whole 32-float steps), and one set of tiles per core in use. It does not grow with
+    /// <paramref name="nQ"/>, and it is at most linear in <paramref name="nK"/> where the explicit pattern is nQ * nK.
     /// </summary>
     /// <param name="nQ">Number of queries.</param>
     /// <param name="nK">Number of keys and values.</param>
@@ -143,10 +148,10 @@ public static class FlashAttention
     /// <returns>The bytes one call allocates on this machine's core count.</returns>
     public static long WorkingMemoryBytes(int nQ, int nK, int dK, int dV)
     {
-        long packed = PackedKeyFloats(nK, dK) + PackedValueFloats(nK, dV);
+        long copies = KeyTailFloats(nK, dK) + (ValuesInPlace(MatrixLayout.RowMajor, dV) ? 0 : PackedValueFloats(nK, dV));
         long perWorker = WorkspaceFloats(dK, dV);
         long workers = Math.Min(Environment.ProcessorCount, (nQ + QueryBlockSize - 1) / QueryBlockSize);
-        return sizeof(float) * (packed + (workers * perWorker));
+        return sizeof(float) * (copies + (workers * perWorker));
     }
 
     /// <summary>The path <see cref="KernelPath.Auto"/> takes on this processor.</summary>
@@ -155,9 +160,9 @@ public static class FlashAttention
         : Vector256.IsHardwareAccelerated ? KernelPath.Vector256
         : KernelPath.Scalar;
 
-    private static void Run(Head[] heads, bool isCausal, KernelPath path, int maxDegreeOfParallelism)
+    private static void Run(Head[] heads, bool isCausal, KernelPath path, int maxDegreeOfParallelism, bool valuesInPlace)
     {
-        using var pass = new Pass(heads, isCausal, path == KernelPath.Auto ? AutoPath : path);
+        using var pass = new Pass(heads, isCausal, path == KernelPath.Auto ? AutoPath : path, valuesInPlace);
         int cores = maxDegreeOfParallelism > 0 ? maxDegreeOfParallelism : Environment.ProcessorCount;
         int workers = Math.Min(cores, pass.Tasks);
         if (workers <= 1)
@@ -170,9 +175,14 @@ public static class FlashAttention
         }
     }
 
-    private static long PackedKeyFloats(int nK, int dK) => (long)KeyBlocks(nK) * KeyBlockSize * dK;
+    // The last key block is copied (zero-padded to 64 keys) when the micro-kernels, which take keys 8 at a time,
+    // would otherwise read past the end of K.
+    private static long KeyTailFloats(int nK, int dK) => nK % AttentionTile512.RowsPerStep == 0 ? 0 : (long)KeyBlockSize * dK;
 
     private static long PackedValueFloats(int nK, int dV) => (long)KeyBlocks(nK) * KeyBlockSize * PaddedValueDim(dV);
+
+    // V is read in place when its rows are contiguous and a whole number of 32-float steps; otherwise it is packed.
+    private static bool ValuesInPlace(MatrixLayout layout, int dV) => layout == MatrixLayout.RowMajor && dV % AttentionTile512.ColsPerStep == 0;
 
     private static long WorkspaceFloats(int dK, int dV) =>
         ((long)QueryBlockSize * (KeyBlockSize + PaddedValueDim(dV) + dK)) + (3 * QueryBlockSize);
@@ -218,8 +228,8 @@ public static class FlashAttention
     private readonly record struct Head(StridedMatrix Q, StridedMatrix K, StridedMatrix V, StridedMatrix Output);
 
     /// <summary>
-    /// One call's shared state: the packed keys and values of every head, the inputs and output, and a counter
-    /// that hands (head, query block) tasks to workers.
+    /// One call's shared state: the inputs and output of every head, the copies some heads need (a padded last key
+    /// block, padded values), and a counter that hands (head, query block) tasks to workers.
     /// </summary>
     private sealed unsafe class Pass : IDisposable
     {
@@ -233,20 +243,21 @@ public static class FlashAttention
         private readonly int keyBlocks;
         private readonly int queryBlocks;
         private readonly float scale;
-        private readonly float* kPacked; // (numHeads, keyBlocks, dK, KeyBlockSize): each block is K^T of 64 keys
-        private readonly float* vPacked; // (numHeads, keyBlocks * KeyBlockSize, dVPad)
-        private readonly long kFloats;
+        private readonly float* kTail;   // (numHeads, 64, dK): each head's last key block, zero-padded; null when not needed
+        private readonly float* vPacked; // (numHeads, keyBlocks * KeyBlockSize, dVPad); null when V is read in place
+        private readonly long kTailFloats;
         private readonly long vFloats;
         private int nextTask;
 
-        public Pass(Head[] heads, bool isCausal, KernelPath path)
+        public Pass(Head[] heads, bool isCausal, KernelPath path, bool valuesInPlace)
         {
             this.heads = heads;
             this.isCausal = isCausal;
             this.path = path;
             nQ = heads[0].Q.Rows;
             dK = heads[0].Q.Cols;
-            dVPad = PaddedValueDim(heads[0].V.Cols);
+            int dV = heads[0].V.Cols;
+            dVPad = PaddedValueDim(dV);
             nK = heads[0].K.Rows;
             keyBlocks = KeyBlocks(nK);
             queryBlocks = (nQ + QueryBlockSize - 1) / QueryBlockSize;
@@ -256,15 +267,28 @@ public static class FlashAttention
             // into the packed queries, so it costs nothing per score.
             scale = 1f / MathF.Sqrt(dK);
 
-            long keyFloats = PackedKeyFloats(nK, dK), valueFloats = PackedValueFloats(nK, heads[0].V.Cols);
-            kFloats = heads.Length * keyFloats;
-            vFloats = heads.Length * valueFloats;
-            kPacked = NativeBuffers.Shared.Rent(kFloats);
-            vPacked = NativeBuffers.Shared.Rent(vFloats);
-            for (int h = 0; h < heads.Length; h++)
+            kTailFloats = heads.Length * KeyTailFloats(nK, dK);
+            if (kTailFloats > 0)
             {
-                PackKeys(heads[h].K, kPacked + (h * keyFloats));
-                PackValues(heads[h].V, vPacked + (h * valueFloats));
+                kTail = NativeBuffers.Shared.Rent(kTailFloats);
+                NativeMemory.Clear(kTail, (nuint)(kTailFloats * sizeof(float)));
+                int j0 = (keyBlocks - 1) * KeyBlockSize;
+                for (int h = 0; h < heads.Length; h++)
+                {
+                    heads[h].K.ReadRows(j0, nK - j0, kTail + ((long)h * KeyBlockSize * dK), dK, 1f);
+                }
+            }
+
+            if (!valuesInPlace)
+            {
+                long valueFloats = PackedValueFloats(nK, dV);
+                vFloats = heads.Length * valueFloats;
+                vPacked = NativeBuffers.Shared.Rent(vFloats);
+                NativeMemory.Clear(vPacked, (nuint)(vFloats * sizeof(float)));
+                for (int h = 0; h < heads.Length; h++)
+                {
+                    heads[h].V.ReadRows(0, nK, vPacked + (h * valueFloats), dVPad, 1f);
+                }
             }
         }
 
@@ -273,8 +297,15 @@ public static class FlashAttention
 
         public void Dispose()
         {
-            NativeBuffers.Shared.Return(kPacked, kFloats);
-            NativeBuffers.Shared.Return(vPacked, vFloats);
+            if (kTail != null)
+            {
+                NativeBuffers.Shared.Return(kTail, kTailFloats);
+            }
+
+            if (vPacked != null)
+            {
+                NativeBuffers.Shared.Return(vPacked, vFloats);
+            }
         }
 
         /// <summary>Takes tasks until none is left. Causal blocks go largest first, to balance the cores.</summary>
@@ -304,46 +335,45 @@ public static class FlashAttention
             }
         }
 
-        /// <summary>Each block of 64 keys becomes one K^T tile (dK, 64); keys past nK are zero.</summary>
-        private void PackKeys(StridedMatrix k, float* packed)
-        {
-            NativeMemory.Clear(packed, (nuint)(PackedKeyFloats(nK, dK) * sizeof(float)));
-            for (int block = 0; block < keyBlocks; block++)
-            {
-                int j0 = block * KeyBlockSize;
-                k.ReadRowsTransposed(j0, Math.Min(KeyBlockSize, nK - j0), packed + ((long)block * dK * KeyBlockSize), KeyBlockSize);
-            }
-        }
-
-        /// <summary>V as rows of dVPad floats; padding columns and keys past nK are zero.</summary>
-        private void PackValues(StridedMatrix v, float* packed)
-        {
-            NativeMemory.Clear(packed, (nuint)(PackedValueFloats(nK, v.Cols) * sizeof(float)));
-            for (int block = 0; block < keyBlocks; block++)
-            {
-                int j0 = block * KeyBlockSize;
-                v.ReadRows(j0, Math.Min(KeyBlockSize, nK - j0), packed + ((long)j0 * dVPad), dVPad, 1f);
-            }
-        }
-
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void ProcessQueryBlock(int head, int block, Tiles t)
         {
             int i0 = block * QueryBlockSize;
             int rowsValid = Math.Min(QueryBlockSize, nQ - i0);
-            int rows = RoundUp(rowsValid, AttentionTile512.RowsPerStep);
+            int cols = RoundUp(rowsValid, AttentionTile512.ColsPerStep); // queries: the columns of S^T
+            int rows = RoundUp(rowsValid, AttentionTile512.RowsPerStep); // queries: the rows of O
 
-            new Span<float>(t.Q, rows * dK).Clear(); // padding rows are zero queries
-            heads[head].Q.ReadRows(i0, rowsValid, t.Q, dK, scale);
-            for (int r = 0; r < rows; r++)
+            // Q^T (dK, 64), scaled; padding queries are zero.
+            new Span<float>(t.QT, dK * QueryBlockSize).Clear();
+            StridedMatrix q = heads[head].Q;
+            if (path != KernelPath.Scalar && q.ColStride == 1)
             {
-                t.RowMax[r] = float.NegativeInfinity;
-                t.RowSum[r] = 0f;
+                AttentionTile.TransposeScaled(q.Data + (i0 * q.RowStride), q.RowStride, rowsValid, dK, t.QT, QueryBlockSize, scale);
+            }
+            else
+            {
+                q.ReadRowsTransposed(i0, rowsValid, t.QT, QueryBlockSize, scale);
+            }
+            for (int c = 0; c < cols; c++)
+            {
+                t.ColMax[c] = float.NegativeInfinity;
+                t.ColSum[c] = 0f;
             }
 
             new Span<float>(t.O, rows * dVPad).Clear();
-            float* kHead = kPacked + (head * PackedKeyFloats(nK, dK));
-            float* vHead = vPacked + (head * PackedValueFloats(nK, heads[0].V.Cols));
+            StridedMatrix k = heads[head].K;
+            float* vHead;
+            nint vStride;
+            if (vPacked != null)
+            {
+                vHead = vPacked + (head * PackedValueFloats(nK, heads[0].V.Cols));
+                vStride = dVPad;
+            }
+            else
+            {
+                vHead = heads[head].V.Data;
+                vStride = heads[head].V.RowStride;
+            }
 
             // Causal: key blocks that start after this block's last query are never visited.
             int lastQuery = i0 + rowsValid - 1;
@@ -352,76 +382,83 @@ public static class FlashAttention
             {
                 int j0 = kb * KeyBlockSize;
                 int keysValid = Math.Min(KeyBlockSize, nK - j0);
-                int cols = RoundUp(keysValid, AttentionTile512.ColsPerStep);
-                float* kTile = kHead + ((long)kb * dK * KeyBlockSize); // (dK, 64)
-                float* vTile = vHead + ((long)j0 * dVPad);             // (64, dVPad)
+                int keyRows = RoundUp(keysValid, AttentionTile512.RowsPerStep);
 
-                Scores(t.Q, kTile, t.S, rows, cols);
-                bool crossesDiagonal = isCausal && j0 + cols - 1 > i0;
-                if (keysValid < cols || crossesDiagonal)
+                // S^T (keys, queries) = K Q^T: K is read in place, except a last block that would be read past its end.
+                float* kBlock = k.Data + (j0 * k.RowStride);
+                nint kRowStride = k.RowStride, kColStride = k.ColStride;
+                if (keyRows > keysValid)
                 {
-                    Mask(t.S, rows, cols, i0, j0, keysValid);
+                    kBlock = kTail + ((long)head * KeyBlockSize * dK);
+                    kRowStride = dK;
+                    kColStride = 1;
                 }
 
-                SoftmaxAndValues(t, vTile, rows, cols, keysValid);
+                Product(kBlock, kRowStride, kColStride, dK, t.QT, QueryBlockSize, t.S, QueryBlockSize, keyRows, cols, null);
+                if (isCausal && j0 + keysValid - 1 > i0)
+                {
+                    MaskAboveDiagonal(t.S, keysValid, cols, i0, j0);
+                }
+
+                SoftmaxUpdate(t.S, keysValid, cols, t);
+
+                // O = diag(correction) O + P V, P (queries, keys) read from S^T with unit row stride.
+                Product(t.S, 1, QueryBlockSize, keysValid, vHead + (j0 * vStride), vStride, t.O, dVPad, rows, dVPad, t.Correction);
             }
 
             for (int r = 0; r < rowsValid; r++)
             {
-                // rowSum >= 1 whenever a key is visible (the max contributes exp(0)); a row with no visible key gives zeros.
-                t.Correction[r] = t.RowSum[r] > 0f ? 1f / t.RowSum[r] : 0f;
+                // colSum >= 1 whenever a key is visible (the max contributes exp(0)); a query with no visible key gives zeros.
+                t.Correction[r] = t.ColSum[r] > 0f ? 1f / t.ColSum[r] : 0f;
             }
 
             heads[head].Output.WriteRows(i0, rowsValid, t.O, dVPad, t.Correction);
         }
 
-        private void Scores(float* q, float* kTile, float* s, int rows, int cols)
+        private void Product(float* a, nint aRowStride, nint aDepthStride, int depth, float* b, nint bStride, float* c, nint cStride, int rows, int cols, float* rowScale)
         {
             switch (path)
             {
                 case KernelPath.Vector512:
-                    AttentionTile512.Scores(q, dK, kTile, KeyBlockSize, s, KeyBlockSize, rows, cols);
+                    AttentionTile512.Product(a, aRowStride, aDepthStride, depth, b, bStride, c, cStride, rows, cols, rowScale);
                     break;
                 case KernelPath.Vector256:
-                    AttentionTile.ScoresVector(q, dK, kTile, KeyBlockSize, s, KeyBlockSize, rows, cols);
+                    AttentionTile.ProductVector(a, aRowStride, aDepthStride, depth, b, bStride, c, cStride, rows, cols, rowScale);
                     break;
                 default:
-                    AttentionTile.ScoresScalar(q, dK, kTile, KeyBlockSize, s, KeyBlockSize, rows, cols);
+                    AttentionTile.ProductScalar(a, aRowStride, aDepthStride, depth, b, bStride, c, cStride, rows, cols, rowScale);
                     break;
             }
         }
 
-        private void SoftmaxAndValues(Tiles t, float* vTile, int rows, int cols, int keysValid)
+        private void SoftmaxUpdate(float* s, int keys, int cols, Tiles t)
         {
             switch (path)
             {
                 case KernelPath.Vector512:
-                    AttentionTile512.SoftmaxUpdate(t.S, KeyBlockSize, rows, cols, t.RowMax, t.RowSum, t.Correction);
-                    AttentionTile512.AccumulateValues(t.S, KeyBlockSize, vTile, t.O, dVPad, t.Correction, rows, keysValid);
+                    AttentionTile512.SoftmaxUpdate(s, QueryBlockSize, keys, cols, t.ColMax, t.ColSum, t.Correction);
                     break;
                 case KernelPath.Vector256:
-                    AttentionTile.SoftmaxUpdateVector(t.S, KeyBlockSize, rows, cols, t.RowMax, t.RowSum, t.Correction);
-                    AttentionTile.AccumulateValuesVector(t.S, KeyBlockSize, vTile, t.O, dVPad, t.Correction, rows, keysValid);
+                    AttentionTile.SoftmaxUpdateVector(s, QueryBlockSize, keys, cols, t.ColMax, t.ColSum, t.Correction);
                     break;
                 default:
-                    AttentionTile.SoftmaxUpdateScalar(t.S, KeyBlockSize, rows, cols, t.RowMax, t.RowSum, t.Correction);
-                    AttentionTile.AccumulateValuesScalar(t.S, KeyBlockSize, vTile, t.O, dVPad, t.Correction, rows, keysValid);
+                    AttentionTile.SoftmaxUpdateScalar(s, QueryBlockSize, keys, cols, t.ColMax, t.ColSum, t.Correction);
                     break;
             }
         }
 
         /// <summary>
-        /// Sets to -infinity the scores of padding keys and, when causal, of keys after the query. -infinity
-        /// and not a large negative number: exp gives exactly 0, so masked keys get exactly zero weight.
+        /// Sets to -infinity the scores of keys after their query. -infinity and not a large negative number:
+        /// exp gives exactly 0, so masked keys get exactly zero weight.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void Mask(float* s, int rows, int cols, int i0, int j0, int keysValid)
+        private static void MaskAboveDiagonal(float* sT, int keys, int cols, int i0, int j0)
         {
-            for (int r = 0; r < rows; r++)
+            for (int j = 0; j < keys; j++)
             {
-                int visible = isCausal ? Math.Min(keysValid, i0 + r - j0 + 1) : keysValid;
-                float* row = s + (r * KeyBlockSize);
-                for (int c = Math.Max(visible, 0); c < cols; c++)
+                // Key j0 + j is hidden from queries i0 + c with c < j0 + j - i0.
+                float* row = sT + (j * QueryBlockSize);
+                for (int c = 0, hidden = Math.Min(cols, j0 + j - i0); c < hidden; c++)
                 {
                     row[c] = float.NegativeInfinity;
                 }
@@ -434,23 +471,23 @@ public static class FlashAttention
     {
         public Tiles(float* workspace, int dK, int dVPad)
         {
-            S = workspace;                                   // (64, 64) scores, then weights
+            S = workspace;                                   // (64 keys, 64 queries) scores, then weights
             O = S + (QueryBlockSize * KeyBlockSize);         // (64, dVPad) running output
-            Q = O + (QueryBlockSize * dVPad);                // (64, dK) scaled queries
-            RowMax = Q + (QueryBlockSize * dK);              // (64) running max
-            RowSum = RowMax + QueryBlockSize;                // (64) running sum
-            Correction = RowSum + QueryBlockSize;            // (64) exp(oldMax - newMax) of the last tile
+            QT = O + (QueryBlockSize * dVPad);               // (dK, 64) scaled queries, transposed
+            ColMax = QT + (QueryBlockSize * dK);             // (64) running max per query
+            ColSum = ColMax + QueryBlockSize;                // (64) running sum per query
+            Correction = ColSum + QueryBlockSize;            // (64) exp(oldMax - newMax) of the last tile
         }
 
         public float* S { get; }
 
         public float* O { get; }
 
-        public float* Q { get; }
+        public float* QT { get; }
 
-        public float* RowMax { get; }
+        public float* ColMax { get; }
 
-        public float* RowSum { get; }
+        public float* ColSum { get; }
 
         public float* Correction { get; }
     }

@@ -6,15 +6,15 @@ namespace AttentionVisually.Kernels;
 /// A small pool of 64-byte-aligned native float buffers reused from one kernel call to the next. Large
 /// allocations are served by fresh memory mappings that the operating system zero-fills page by page and
 /// unmaps on free; at n = 256 those page faults and system calls cost as much as the attention itself, so the
-/// packed keys and values and the per-worker tiles come from here. At most <see cref="MaxKept"/> buffers of at
+/// copies of keys and values and the per-worker tiles come from here. At most <see cref="MaxKept"/> buffers of at
 /// most <see cref="MaxKeptFloats"/> floats are kept; larger ones are freed at once.
 /// </summary>
 internal sealed unsafe class NativeBuffers
 {
-    /// <summary>Buffers kept for reuse (packed K, packed V and one workspace per core, for a few cores).</summary>
+    /// <summary>Buffers kept for reuse (the copies of K and V a call needs and one workspace per core, for a few cores).</summary>
     public const int MaxKept = 8;
 
-    /// <summary>Largest buffer kept: 1 Mi floats (4 MiB, the packed keys of 12 heads of 1024 x 64); longer contexts allocate and free.</summary>
+    /// <summary>Largest buffer kept: 1 Mi floats (4 MiB, the packed values of 12 heads of 1024 x 64); longer contexts allocate and free.</summary>
     public const long MaxKeptFloats = 1L << 20;
 
     private readonly List<(nint Pointer, long Floats)> kept = [];

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace AttentionVisually.Kernels;
 
@@ -47,10 +48,7 @@ internal readonly unsafe struct StridedMatrix
         {
             for (int r = 0; r < rows; r++)
             {
-                for (int c = 0; c < Cols; c++)
-                {
-                    tile[(r * tileStride) + c] = this[row0 + r, c] * scale;
-                }
+                Scale(Data + ((row0 + r) * RowStride), tile + (r * tileStride), Cols, scale);
             }
         }
         else
@@ -65,9 +63,9 @@ internal readonly unsafe struct StridedMatrix
         }
     }
 
-    /// <summary>tile[c * tileStride + r] = this[row0 + r, c]: the transpose of <see cref="ReadRows"/>, same loop order rule.</summary>
+    /// <summary>tile[c * tileStride + r] = this[row0 + r, c] * scale: the transpose of <see cref="ReadRows"/>, same loop order rule.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // called once per block: too rarely to tier up
-    public void ReadRowsTransposed(int row0, int rows, float* tile, int tileStride)
+    public void ReadRowsTransposed(int row0, int rows, float* tile, int tileStride, float scale)
     {
         if (ColStride == 1)
         {
@@ -75,7 +73,7 @@ internal readonly unsafe struct StridedMatrix
             {
                 for (int c = 0; c < Cols; c++)
                 {
-                    tile[(c * tileStride) + r] = this[row0 + r, c];
+                    tile[(c * tileStride) + r] = this[row0 + r, c] * scale;
                 }
             }
         }
@@ -83,10 +81,7 @@ internal readonly unsafe struct StridedMatrix
         {
             for (int c = 0; c < Cols; c++)
             {
-                for (int r = 0; r < rows; r++)
-                {
-                    tile[(c * tileStride) + r] = this[row0 + r, c];
-                }
+                Scale(Data + (row0 * RowStride) + (c * ColStride), tile + (c * tileStride), rows, scale);
             }
         }
     }
@@ -99,10 +94,7 @@ internal readonly unsafe struct StridedMatrix
         {
             for (int r = 0; r < rows; r++)
             {
-                for (int c = 0; c < Cols; c++)
-                {
-                    this[row0 + r, c] = tile[(r * tileStride) + c] * rowScale[r];
-                }
+                Scale(tile + (r * tileStride), Data + ((row0 + r) * RowStride), Cols, rowScale[r]);
             }
         }
         else
@@ -114,6 +106,25 @@ internal readonly unsafe struct StridedMatrix
                     this[row0 + r, c] = tile[(r * tileStride) + c] * rowScale[r];
                 }
             }
+        }
+    }
+
+    /// <summary>destination[i] = source[i] * scale for i &lt; count, on whole vectors where they fit.</summary>
+    private static void Scale(float* source, float* destination, int count, float scale)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            Vector256<float> s = Vector256.Create(scale);
+            for (; i <= count - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                (Vector256.Load(source + i) * s).Store(destination + i);
+            }
+        }
+
+        for (; i < count; i++)
+        {
+            destination[i] = source[i] * scale;
         }
     }
 
