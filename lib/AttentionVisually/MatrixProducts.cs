@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using AttentionVisually.Kernels;
 using MathNet.Numerics;
 using MathNet.Numerics.LinearAlgebra;
 using MathNet.Numerics.Providers.OpenBLAS;
@@ -12,7 +13,8 @@ namespace AttentionVisually;
 /// <list type="bullet">
 /// <item>the products of the managed forward passes (<see cref="MultiplyTransposed"/>, used by the real model's
 /// projections and feed-forward layers) call OpenBLAS's <c>cblas_sgemm</c> directly from the system's
-/// <c>libopenblas.so.0</c> (Debian's <c>libopenblas0</c>, which build/setup.sh installs);</item>
+/// <c>libopenblas.so.0</c> (Debian's <c>libopenblas0</c>, which build/setup.sh installs), and without it the flash
+/// kernel's register-blocked micro-kernels on all cores;</item>
 /// <item>MathNet's own products use its OpenBLAS provider where that loads; it needs MathNet's native wrapper
 /// library (<c>libMathNetNumericsOpenBLAS</c>), otherwise MathNet's managed provider stays active.</item>
 /// </list>
@@ -49,7 +51,7 @@ public static class MatrixProducts
     {
         Shape.NotEmpty(a, nameof(a));
         Shape.Check(b, -1, a.ColumnCount, nameof(b));
-        return NativeSgemm.Value is { } sgemm && !ForceManaged.Value ? Native(sgemm, a, b) : a.TransposeAndMultiply(b);
+        return NativeSgemm.Value is { } sgemm && !ForceManaged.Value ? Native(sgemm, a, b) : Managed(a, b);
     }
 
     /// <summary>Runs <paramref name="work"/> with <see cref="MultiplyTransposed"/> on managed code, whatever is installed (for tests and benches).</summary>
@@ -73,6 +75,11 @@ public static class MatrixProducts
 
     /// <summary>Whether managed code is forced for the current flow (inside <see cref="WithManaged{T}"/>).</summary>
     internal static bool ManagedForced => ForceManaged.Value || !IsNative;
+
+    private static Matrix<float> Managed(Matrix<float> a, Matrix<float> b) =>
+        Matrix<float>.Build.Dense(a.RowCount, b.RowCount, TiledProduct.MultiplyTransposed(
+            a.AsColumnMajorArray() ?? a.ToColumnMajorArray(), a.RowCount, a.ColumnCount,
+            b.AsColumnMajorArray() ?? b.ToColumnMajorArray(), b.RowCount, bias: null)); // (m, n), column-major
 
     private static unsafe Matrix<float> Native(Sgemm sgemm, Matrix<float> a, Matrix<float> b)
     {

@@ -86,6 +86,22 @@ public class RealModelPiecesTests
     }
 
     [Fact]
+    public void The_vectorized_GELU_of_the_forward_pass_matches_the_exact_GELU()
+    {
+        // 2,001 entries from -12 to 12: whole vectors and a scalar tail, both tails of erf, and 0.
+        float[] values = Enumerable.Range(0, 2001).Select(i => -12f + (i * 0.012f)).ToArray();
+        float[] inputs = (float[])values.Clone();
+
+        FeedForward.GeluInPlace(values);
+
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            double x = inputs[i], exact = 0.5 * x * (1 + MathNet.Numerics.SpecialFunctions.Erf(x / Math.Sqrt(2)));
+            Assert.True(Math.Abs(values[i] - exact) <= 2e-7 * (1 + Math.Abs(x)), $"GELU({x}) = {values[i]}, exact {exact}");
+        }
+    }
+
+    [Fact]
     public void Linear_applies_W_x_plus_b_to_every_row()
     {
         var x = Init.Normal(3, 4, 1);

@@ -19,7 +19,7 @@ internal sealed class ModelCommand : Command<ModelCommand.Settings>
     public sealed class Settings : CommandSettings
     {
         [CommandOption("--tokens <LIST>")]
-        [Description("Token counts (including [CLS] and [SEP]), comma-separated.")]
+        [Description("Token counts (including [[CLS]] and [[SEP]]), comma-separated.")]
         [DefaultValue("16,128")]
         public string Tokens { get; init; } = "16,128";
 

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace AttentionVisually.Layers;
@@ -36,21 +37,42 @@ public static class LayerNorm
         int seqLen = x.RowCount, dModel = x.ColumnCount;
         float[] gamma = weights.Gamma.AsArray() ?? weights.Gamma.ToArray();
         float[] beta = weights.Beta.AsArray() ?? weights.Beta.ToArray();
-        float[] rows = x.ToRowMajorArray(); // a copy: normalized in place below, x is untouched
+        float[] input = x.AsColumnMajorArray() ?? x.ToColumnMajorArray(); // x_ij at j * seqLen + i; x is untouched
+
+        // Each token's mean and variance (in double), gathered column by column: every step is a contiguous run
+        // over the tokens of one feature, as MathNet stores the matrix, so nothing is transposed.
+        var mean = new double[seqLen];
+        var variance = new double[seqLen];
+        for (int j = 0; j < dModel; j++)
+        {
+            var column = input.AsSpan(j * seqLen, seqLen);
+            for (int i = 0; i < seqLen; i++) mean[i] += column[i];
+        }
+        for (int i = 0; i < seqLen; i++) mean[i] /= dModel;
+        for (int j = 0; j < dModel; j++)
+        {
+            var column = input.AsSpan(j * seqLen, seqLen);
+            for (int i = 0; i < seqLen; i++) variance[i] += (column[i] - mean[i]) * (column[i] - mean[i]);
+        }
+
+        // y_ij = (x_ij - mean_i) / std_i · γ_j + β_j, one vectorized run per feature.
+        var center = new float[seqLen];
+        var inverseStd = new float[seqLen];
         for (int i = 0; i < seqLen; i++)
         {
-            var row = rows.AsSpan(i * dModel, dModel);
-            double mean = 0;
-            foreach (float v in row) mean += v;
-            mean /= dModel;
-            double variance = 0;
-            foreach (float v in row) variance += (v - mean) * (v - mean);
-            variance /= dModel;
-            double inverseStd = 1.0 / Math.Sqrt(variance + epsilon);
-            for (int j = 0; j < dModel; j++)
-                row[j] = (float)((row[j] - mean) * inverseStd * gamma[j] + beta[j]);
+            center[i] = (float)mean[i];
+            inverseStd[i] = (float)(1.0 / Math.Sqrt((variance[i] / dModel) + epsilon));
         }
-        return Matrix<float>.Build.DenseOfRowMajor(seqLen, dModel, rows); // (seqLen, dModel)
+        var output = new float[seqLen * dModel];
+        for (int j = 0; j < dModel; j++)
+        {
+            var y = output.AsSpan(j * seqLen, seqLen);
+            TensorPrimitives.Subtract(input.AsSpan(j * seqLen, seqLen), center, y);
+            TensorPrimitives.Multiply(y, inverseStd, y);
+            TensorPrimitives.Multiply(y, gamma[j], y);
+            TensorPrimitives.Add(y, beta[j], y);
+        }
+        return Matrix<float>.Build.Dense(seqLen, dModel, output); // (seqLen, dModel), column-major
     }
 }
 

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using AttentionVisually.Kernels;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace AttentionVisually.Layers;
@@ -44,28 +45,12 @@ public static class Linear
         return y;
     }
 
+    /// <summary>Y = X Wᵀ + b in managed code (<see cref="TiledProduct"/>), where OpenBLAS is missing or managed code is forced.</summary>
     private static Matrix<float> ManagedAffine(Matrix<float> x, Matrix<float> w, Vector<float> b)
     {
-        // y_i = b + Σ_j x_ij · (column j of W). W is stored column-major, so each column is contiguous and
-        // the sum is a run of vectorized multiply-adds over dOut floats (TensorPrimitives). The loop over
-        // columns is outside, so W streams through the cache once while the few output rows stay in it.
-        int seqLen = x.RowCount, dIn = x.ColumnCount, dOut = w.RowCount;
-        float[] wColumns = w.AsColumnMajorArray() ?? w.ToColumnMajorArray(); // dIn columns of length dOut
-        float[] xColumns = x.AsColumnMajorArray() ?? x.ToColumnMajorArray(); // x_ij at j * seqLen + i
-        float[] bias = b.AsArray() ?? b.ToArray();
-        var y = new float[seqLen * dOut];                                       // row-major (seqLen, dOut)
-        for (int i = 0; i < seqLen; i++) bias.AsSpan().CopyTo(y.AsSpan(i * dOut, dOut));
-        for (int j = 0; j < dIn; j++)
-        {
-            var column = wColumns.AsSpan(j * dOut, dOut);
-            for (int i = 0; i < seqLen; i++)
-            {
-                float xij = xColumns[j * seqLen + i];
-                if (xij == 0f) continue;
-                var yi = y.AsSpan(i * dOut, dOut);
-                TensorPrimitives.MultiplyAdd(column, xij, yi, yi);
-            }
-        }
-        return Matrix<float>.Build.DenseOfRowMajor(seqLen, dOut, y); // (seqLen, dOut)
+        float[] y = TiledProduct.MultiplyTransposed(
+            x.AsColumnMajorArray() ?? x.ToColumnMajorArray(), x.RowCount, x.ColumnCount,
+            w.AsColumnMajorArray() ?? w.ToColumnMajorArray(), w.RowCount, b.AsArray() ?? b.ToArray());
+        return Matrix<float>.Build.Dense(x.RowCount, w.RowCount, y); // (seqLen, dOut), column-major
     }
 }
