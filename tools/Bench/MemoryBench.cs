@@ -95,7 +95,8 @@ internal sealed class MemoryBench : Command<MemoryBench.Settings>
         table.AddRow($"peak resident growth, minus output{(peakIsExact ? string.Empty : " (sampled)")}", Mib(residentWorking));
         if (engine == "managed")
         {
-            table.AddRow("kernel's own account (copies of K, V + tiles)", Mib(FlashAttention.WorkingMemoryBytes(nQ, n, d, d)));
+            // The engine hands the kernel MathNet's column-major storage.
+            table.AddRow("kernel's own account (copies of K, V + tiles)", Mib(FlashAttention.WorkingMemoryBytes(nQ, n, d, d, MatrixLayout.ColumnMajor)));
         }
 
         bool pass = Math.Max(managedWorking, residentWorking) < budget;

@@ -146,9 +146,12 @@ public static class FlashAttention
     /// <param name="dK">Query and key dimension.</param>
     /// <param name="dV">Value dimension.</param>
     /// <returns>The bytes one call allocates on this machine's core count.</returns>
-    public static long WorkingMemoryBytes(int nQ, int nK, int dK, int dV)
+    public static long WorkingMemoryBytes(int nQ, int nK, int dK, int dV) => WorkingMemoryBytes(nQ, nK, dK, dV, MatrixLayout.RowMajor);
+
+    /// <summary>As the public overload, for buffers in <paramref name="layout"/> (column-major V is always packed).</summary>
+    internal static long WorkingMemoryBytes(int nQ, int nK, int dK, int dV, MatrixLayout layout)
     {
-        long copies = KeyTailFloats(nK, dK) + (ValuesInPlace(MatrixLayout.RowMajor, dV) ? 0 : PackedValueFloats(nK, dV));
+        long copies = KeyTailFloats(nK, dK) + (ValuesInPlace(layout, dV) ? 0 : PackedValueFloats(nK, dV));
         long perWorker = WorkspaceFloats(dK, dV);
         long workers = Math.Min(Environment.ProcessorCount, (nQ + QueryBlockSize - 1) / QueryBlockSize);
         return sizeof(float) * (copies + (workers * perWorker));
