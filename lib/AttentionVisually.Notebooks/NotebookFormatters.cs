@@ -1,9 +1,8 @@
 using System.Globalization;
-using System.Net;
-using System.Text;
 using MathNet.Numerics.LinearAlgebra;
 using Microsoft.DotNet.Interactive.Formatting;
 using Plotly.NET;
+using static Microsoft.DotNet.Interactive.Formatting.PocketViewTags;
 
 namespace AttentionVisually.Notebooks;
 
@@ -51,7 +50,11 @@ public static class NotebookFormatters
         ArgumentNullException.ThrowIfNull(headers);
         ArgumentNullException.ThrowIfNull(cells);
         if (headers.Count == 0) throw new ArgumentException("a table needs at least one column.", nameof(headers));
-        void Write(IEnumerable<T> rows, TextWriter writer) => writer.Write(TableHtml(headers, rows.ToList(), cells, footer));
+        void Write(IEnumerable<T> rows, TextWriter writer)
+        {
+            var all = rows.ToList();
+            writer.Write(Table.From(headers, all.Select(cells), footer?.Invoke(all)).ToHtml());
+        }
         Formatter.Register<T[]>((rows, writer) => Write(rows, writer), HtmlFormatter.MimeType);
         Formatter.Register<List<T>>((rows, writer) => Write(rows, writer), HtmlFormatter.MimeType);
         Formatter.Register<IReadOnlyList<T>>((rows, writer) => Write(rows, writer), HtmlFormatter.MimeType);
@@ -65,17 +68,17 @@ public static class NotebookFormatters
     {
         ArgumentNullException.ThrowIfNull(m);
         int rows = Math.Min(m.RowCount, MaxMatrixCells), cols = Math.Min(m.ColumnCount, MaxMatrixCells);
-        var html = new StringBuilder();
-        html.Append(CultureInfo.InvariantCulture, $"<table class=\"av-matrix\"><caption>Matrix&lt;float&gt; of shape ({m.RowCount}, {m.ColumnCount})</caption>");
-        for (int r = 0; r < rows; r++)
-        {
-            html.Append("<tr>");
-            for (int c = 0; c < cols; c++) html.Append("<td>").Append(m[r, c].ToString("G4", CultureInfo.InvariantCulture)).Append("</td>");
-            if (cols < m.ColumnCount) html.Append("<td>…</td>");
-            html.Append("</tr>");
-        }
-        if (rows < m.RowCount) html.Append(CultureInfo.InvariantCulture, $"<tr><td colspan=\"{cols + (cols < m.ColumnCount ? 1 : 0)}\">… {m.RowCount - rows} more rows</td></tr>");
-        return html.Append("</table>").ToString();
+        bool cutColumns = cols < m.ColumnCount;
+        object Row(int r) => tr(
+            Enumerable.Range(0, cols).Select(c => td(m[r, c].ToString("G4", CultureInfo.InvariantCulture))),
+            cutColumns ? td("…") : "");
+        object more = rows < m.RowCount
+            ? tr(td[colspan: (cols + (cutColumns ? 1 : 0)).ToString(CultureInfo.InvariantCulture)](string.Create(CultureInfo.InvariantCulture, $"… {m.RowCount - rows} more rows")))
+            : "";
+        return table[@class: "av-matrix"](
+            caption(string.Create(CultureInfo.InvariantCulture, $"Matrix<float> of shape ({m.RowCount}, {m.ColumnCount})")),
+            Enumerable.Range(0, rows).Select(Row),
+            more).ToString();
     }
 
     private static string PatternHtml(Matrix<float> pattern) => GenericChart.toChartHTML(PatternChart(pattern));
@@ -86,27 +89,4 @@ public static class NotebookFormatters
 
     private static string[] Labels(string prefix, int count) =>
         Enumerable.Range(0, count).Select(i => prefix + i.ToString(CultureInfo.InvariantCulture)).ToArray();
-
-    private static string TableHtml<T>(IReadOnlyList<string> headers, IReadOnlyList<T> rows, Func<T, IReadOnlyList<string>> cells, Func<IReadOnlyList<T>, IReadOnlyList<string>>? footer)
-    {
-        var html = new StringBuilder("<table class=\"av-table\"><thead><tr>");
-        foreach (var h in headers) html.Append("<th>").Append(WebUtility.HtmlEncode(h)).Append("</th>");
-        html.Append("</tr></thead><tbody>");
-        foreach (var row in rows) AppendRow(html, cells(row), "td");
-        html.Append("</tbody>");
-        if (footer is not null)
-        {
-            html.Append("<tfoot>");
-            AppendRow(html, footer(rows), "th");
-            html.Append("</tfoot>");
-        }
-        return html.Append("</table>").ToString();
-    }
-
-    private static void AppendRow(StringBuilder html, IReadOnlyList<string> values, string tag)
-    {
-        html.Append("<tr>");
-        foreach (var v in values) html.Append('<').Append(tag).Append('>').Append(WebUtility.HtmlEncode(v)).Append("</").Append(tag).Append('>');
-        html.Append("</tr>");
-    }
 }

@@ -1,20 +1,25 @@
 using System.Globalization;
-using System.Net;
 using System.Reflection;
 using System.Text;
+using static Microsoft.DotNet.Interactive.Formatting.PocketViewTags;
 
 namespace AttentionVisually.Notebooks;
 
 /// <summary>
 /// Rows of values shown as a plain table (one column per public property of the row type, anonymous types
-/// included), the same in VS Code, the course's runner and its HTML pages.
+/// included), the same in VS Code, the course's runner and its HTML pages. The course's one table of texts:
+/// <see cref="NotebookFormatters.RegisterTable{T}"/> shows its row types through it too.
 /// </summary>
+/// <remarks>
+/// The HTML is written with .NET Interactive's PocketView (which encodes every text), as the runner writes its index.
+/// </remarks>
 public sealed class Table
 {
-    private Table(IReadOnlyList<string> headers, IReadOnlyList<IReadOnlyList<string>> rows)
+    private Table(IReadOnlyList<string> headers, IReadOnlyList<IReadOnlyList<string>> rows, IReadOnlyList<string>? footer)
     {
         Headers = headers;
         Rows = rows;
+        Footer = footer;
     }
 
     /// <summary>Column titles.</summary>
@@ -22,6 +27,31 @@ public sealed class Table
 
     /// <summary>Cell texts, one list per row.</summary>
     public IReadOnlyList<IReadOnlyList<string>> Rows { get; }
+
+    /// <summary>Texts of a closing row that sums the others up, or null for none.</summary>
+    public IReadOnlyList<string>? Footer { get; }
+
+    /// <summary>A table of texts already written.</summary>
+    /// <param name="headers">Column titles.</param>
+    /// <param name="rows">Cell texts, one list per row, one text per column.</param>
+    /// <param name="footer">Texts of a closing row, one per column, or null for none.</param>
+    /// <returns>The table.</returns>
+    /// <exception cref="ArgumentException">No headers, or a row or the footer has another number of texts than there are columns.</exception>
+    internal static Table From(IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows, IReadOnlyList<string>? footer = null)
+    {
+        ArgumentNullException.ThrowIfNull(headers);
+        ArgumentNullException.ThrowIfNull(rows);
+        if (headers.Count == 0) throw new ArgumentException("a table needs at least one column.", nameof(headers));
+        var all = rows.ToArray();
+        for (int r = 0; r < all.Length; r++)
+        {
+            if (all[r].Count != headers.Count)
+                throw new ArgumentException($"row {r} has {all[r].Count} cells but the table has {headers.Count} columns.", nameof(rows));
+        }
+        if (footer is not null && footer.Count != headers.Count)
+            throw new ArgumentException($"the footer has {footer.Count} cells but the table has {headers.Count} columns.", nameof(footer));
+        return new Table(headers, all, footer);
+    }
 
     /// <summary>Builds a table from rows; numbers are written with invariant culture (integers with thousands separators).</summary>
     /// <typeparam name="T">Row type; its public instance properties become the columns, in declaration order.</typeparam>
@@ -34,33 +64,31 @@ public sealed class Table
         var properties = typeof(T).GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.GetIndexParameters().Length == 0).ToArray();
         if (properties.Length == 0) throw new ArgumentException($"{typeof(T).Name} has no public properties to show as columns.", nameof(rows));
         return new Table(properties.Select(p => p.Name).ToArray(),
-            rows.Select(r => (IReadOnlyList<string>)properties.Select(p => Text(p.GetValue(r))).ToArray()).ToArray());
+            rows.Select(r => (IReadOnlyList<string>)properties.Select(p => Text(p.GetValue(r))).ToArray()).ToArray(), null);
     }
 
     /// <summary>The table as HTML.</summary>
-    /// <returns>A <c>table</c> element.</returns>
+    /// <returns>A <c>table</c> element: titles in <c>thead</c>, rows in <c>tbody</c>, the footer in <c>tfoot</c>.</returns>
     public string ToHtml()
     {
-        var html = new StringBuilder("<table class=\"av-table\"><thead><tr>");
-        foreach (var h in Headers) html.Append("<th>").Append(WebUtility.HtmlEncode(h)).Append("</th>");
-        html.Append("</tr></thead><tbody>");
-        foreach (var row in Rows)
-        {
-            html.Append("<tr>");
-            foreach (var cell in row) html.Append("<td>").Append(WebUtility.HtmlEncode(cell)).Append("</td>");
-            html.Append("</tr>");
-        }
-        return html.Append("</tbody></table>").ToString();
+        object foot = Footer is null ? "" : tfoot(tr(Footer.Select(text => th(text))));
+        return table[@class: "av-table"](
+            thead(tr(Headers.Select(text => th(text)))),
+            tbody(Rows.Select(row => tr(row.Select(text => td(text))))),
+            foot).ToString();
     }
 
     /// <summary>The table as aligned plain text.</summary>
     /// <returns>One line per row, columns padded to their widest cell.</returns>
     public override string ToString()
     {
-        var widths = Headers.Select((h, c) => Math.Max(h.Length, Rows.Select(r => r[c].Length).DefaultIfEmpty(0).Max())).ToArray();
+        var all = Footer is null ? Rows : [.. Rows, Footer];
+        var widths = Headers.Select((h, c) => Math.Max(h.Length, all.Select(r => r[c].Length).DefaultIfEmpty(0).Max())).ToArray();
         string Line(IReadOnlyList<string> cells) => string.Join("  ", cells.Select((s, c) => s.PadRight(widths[c]))).TrimEnd();
-        var text = new StringBuilder().AppendLine(Line(Headers)).AppendLine(string.Join("  ", widths.Select(w => new string('-', w))));
+        string rule = string.Join("  ", widths.Select(w => new string('-', w)));
+        var text = new StringBuilder().AppendLine(Line(Headers)).AppendLine(rule);
         foreach (var row in Rows) text.AppendLine(Line(row));
+        if (Footer is not null) text.AppendLine(rule).AppendLine(Line(Footer));
         return text.ToString().TrimEnd();
     }
 

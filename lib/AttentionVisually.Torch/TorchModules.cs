@@ -37,14 +37,17 @@ public static class TorchModules
 }
 
 /// <summary>
-/// GPT-2's causal multi-head self-attention block: one Linear makes queries, keys and values for all heads
-/// (wQ, wK, wValueDown stacked), the fused attention runs per head, and one Linear (the value-up maps
-/// stapled together, the "output matrix") maps the heads back to dModel.
+/// GPT-2's causal multi-head self-attention block, the library's one multi-head attention over tensors: one
+/// Linear makes queries, keys and values for all heads (wQ, wK, wValueDown stacked), the fused attention runs
+/// per head, and one Linear (the value-up maps stapled together, the "output matrix") maps the heads back to
+/// dModel. Without biases it computes what the core's <see cref="MultiHeadAttention"/> computes with the same
+/// weights and a causal mask (the tests hold the two side by side).
 /// </summary>
 public sealed class TorchAttentionBlock : nn.Module<Tensor, Tensor>
 {
     private readonly Linear qkv;
     private readonly Linear output;
+    private readonly int dModel;
     private readonly int numHeads;
     private readonly int headDim;
 
@@ -61,6 +64,7 @@ public sealed class TorchAttentionBlock : nn.Module<Tensor, Tensor>
         ArgumentOutOfRangeException.ThrowIfLessThan(dModel, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(numHeads, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(headDim);
+        this.dModel = dModel;
         this.numHeads = numHeads;
         this.headDim = headDim == 0 ? TransformerConfig.EvenHeadDim(dModel, numHeads) : headDim;
         int inner = numHeads * this.headDim;
@@ -76,11 +80,25 @@ public sealed class TorchAttentionBlock : nn.Module<Tensor, Tensor>
     public Linear Output => output;
 
     /// <summary>Causal self-attention over a sequence.</summary>
-    /// <param name="x">(seqLen, dModel) or (batch, seqLen, dModel).</param>
+    /// <param name="x">(seqLen, dModel) or (batch, seqLen, dModel), float32, on the block's device.</param>
     /// <returns>The change for every position, same shape as <paramref name="x"/>.</returns>
+    /// <exception cref="ArgumentException"><paramref name="x"/> is not float32, has no token, or its last size is not dModel.</exception>
+    /// <remarks>
+    /// Shapes and type are checked, values are not: the block runs inside every training step, where a finiteness
+    /// check would wait for the device on each call.
+    /// </remarks>
     public override Tensor forward(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
+        if (x.dtype != ScalarType.Float32)
+        {
+            throw new ArgumentException($"x has type {x.dtype} but float32 was expected.", nameof(x));
+        }
+        if (x.dim() < 2 || x.shape[^1] != dModel || x.shape[^2] == 0)
+        {
+            throw new ArgumentException(
+                $"x has shape {TensorConvert.ShapeOf(x)} but (seqLen, {dModel}) or (batch, seqLen, {dModel}) with seqLen >= 1 was expected.", nameof(x));
+        }
         using var scope = NewDisposeScope();
         long seqLen = x.shape[^2];
         long[] lead = x.shape[..^2];

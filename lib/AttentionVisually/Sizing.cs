@@ -221,7 +221,7 @@ public static class CoursePaths
     private static readonly Lazy<string> root = new(FindRoot);
 
     /// <summary>The repository root (the folder holding <c>Course.sln</c>).</summary>
-    /// <exception cref="DirectoryNotFoundException">No parent of the working directory or of the library holds Course.sln.</exception>
+    /// <exception cref="DirectoryNotFoundException">ATTENTION_COURSE_ROOT is not set to the course folder and no folder at or above the working directory or the library holds Course.sln; the message names where it searched.</exception>
     public static string Root => root.Value;
 
     /// <summary>The <c>data/</c> folder.</summary>
@@ -230,12 +230,14 @@ public static class CoursePaths
     private static string FindRoot()
     {
         var env = Environment.GetEnvironmentVariable("ATTENTION_COURSE_ROOT");
-        if (!string.IsNullOrEmpty(env) && File.Exists(Path.Combine(env, "Course.sln"))) return Path.GetFullPath(env);
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory, Path.GetDirectoryName(typeof(CoursePaths).Assembly.Location) ?? "" })
+        if (!string.IsNullOrEmpty(env) && File.Exists(Path.Combine(env, CourseRoot.Marker))) return Path.GetFullPath(env);
+        try
         {
-            for (var d = string.IsNullOrEmpty(start) ? null : new DirectoryInfo(start); d is not null; d = d.Parent)
-                if (File.Exists(Path.Combine(d.FullName, "Course.sln"))) return d.FullName;
+            return CourseRoot.Find(Directory.GetCurrentDirectory(), AppContext.BaseDirectory, Path.GetDirectoryName(typeof(CoursePaths).Assembly.Location) ?? "");
         }
-        throw new DirectoryNotFoundException("Cannot find the course folder (the one with Course.sln) above the working directory or the library; set ATTENTION_COURSE_ROOT.");
+        catch (DirectoryNotFoundException e)
+        {
+            throw new DirectoryNotFoundException(e.Message + " Set ATTENTION_COURSE_ROOT to the course folder.", e);
+        }
     }
 }

@@ -16,6 +16,26 @@ public class TableTests
     }
 
     [Fact]
+    public void A_table_with_a_footer_closes_with_it_in_html_and_in_text()
+    {
+        var t = Table.From(["part", "count"], [["W_Q", "1,000"], ["W_K", "234"]], ["total", "1,234"]);
+        string html = t.ToHtml();
+        Assert.Equal("<table class=\"av-table\"><thead><tr><th>part</th><th>count</th></tr></thead>"
+            + "<tbody><tr><td>W_Q</td><td>1,000</td></tr><tr><td>W_K</td><td>234</td></tr></tbody>"
+            + "<tfoot><tr><th>total</th><th>1,234</th></tr></tfoot></table>", html);
+        string[] lines = t.ToString().Split('\n');
+        Assert.Equal(["part   count", "-----  -----", "W_Q    1,000", "W_K    234", "-----  -----", "total  1,234"], lines);
+    }
+
+    [Fact]
+    public void A_row_or_footer_of_another_width_is_rejected_naming_it()
+    {
+        Assert.Contains("row 1 has 1 cells", Assert.Throws<ArgumentException>(() => Table.From(["a", "b"], [["1", "2"], ["3"]])).Message);
+        Assert.Equal("footer", Assert.Throws<ArgumentException>(() => Table.From(["a", "b"], [["1", "2"]], ["total"])).ParamName);
+        Assert.Equal("headers", Assert.Throws<ArgumentException>(() => Table.From([], [])).ParamName);
+    }
+
+    [Fact]
     public void A_row_type_without_properties_is_rejected()
     {
         Assert.Throws<ArgumentException>(() => new[] { 1, 2 }.ToTable());

@@ -8,7 +8,7 @@ namespace Notebooks.Tests;
 internal static class Course
 {
     /// <summary>The repository root (the folder with Course.sln).</summary>
-    public static string Root { get; } = FindRoot();
+    public static string Root { get; } = AttentionVisually.CourseRoot.Find(AppContext.BaseDirectory);
 
     /// <summary>The chapters folder.</summary>
     public static string Notebooks => Path.Combine(Root, "notebooks");
@@ -40,10 +40,11 @@ internal static class Course
     /// <summary>Runs the runner and waits.</summary>
     /// <param name="args">Its arguments.</param>
     /// <param name="limit">Time after which the test gives up.</param>
+    /// <param name="workingDirectory">Where it starts; the repository root when null.</param>
     /// <returns>Exit code and everything it printed.</returns>
-    public static (int ExitCode, string Output) Run(IEnumerable<string> args, TimeSpan limit)
+    public static (int ExitCode, string Output) Run(IEnumerable<string> args, TimeSpan limit, string? workingDirectory = null)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Root };
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = workingDirectory ?? Root };
         info.ArgumentList.Add(RunnerDll);
         foreach (var a in args) info.ArgumentList.Add(a);
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
@@ -77,15 +78,6 @@ internal static class Course
         string dir = Path.Combine(Path.GetTempPath(), $"{name}-{Environment.ProcessId}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(dir);
         return dir;
-    }
-
-    private static string FindRoot()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-        {
-            if (File.Exists(Path.Combine(d.FullName, "Course.sln"))) return d.FullName;
-        }
-        throw new DirectoryNotFoundException("Course.sln not found above " + AppContext.BaseDirectory);
     }
 }
 

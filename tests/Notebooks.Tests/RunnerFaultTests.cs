@@ -229,6 +229,44 @@ public sealed class RunnerFaultCaseTests
 {
     private const string Meta = "#!meta\n\n{\"kernelInfo\":{\"defaultKernelName\":\"csharp\",\"items\":[{\"aliases\":[],\"name\":\"csharp\"}]}}\n\n";
 
+    [Fact]
+    public void Without_chapter_names_the_runner_takes_the_notebooks_of_the_course_above_the_working_directory()
+    {
+        string course = Course.TempFolder("fake-course");
+        try
+        {
+            File.WriteAllText(Path.Combine(course, "Course.sln"), "");
+            Directory.CreateDirectory(Path.Combine(course, "notebooks"));
+            string deeper = Directory.CreateDirectory(Path.Combine(course, "tools", "deeper")).FullName;
+            var (exitCode, output) = Course.Run(["--plain"], TimeSpan.FromMinutes(1), deeper);
+            output = string.Join(' ', output.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)); // the console wraps long lines
+            Assert.Equal(2, exitCode);
+            Assert.Contains($"{Path.Combine(course, "notebooks")}: no chapters", output);
+        }
+        finally
+        {
+            Directory.Delete(course, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Outside_any_course_and_without_chapter_names_the_runner_says_where_it_searched()
+    {
+        string outside = Course.TempFolder("no-course");
+        try
+        {
+            var (exitCode, output) = Course.Run(["--plain"], TimeSpan.FromMinutes(1), outside);
+            output = string.Join(' ', output.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)); // the console wraps long lines
+            Assert.Equal(2, exitCode);
+            Assert.Contains($"the one holding Course.sln) at or above {outside}", output);
+            Assert.Contains("--notebooks", output);
+        }
+        finally
+        {
+            Directory.Delete(outside, recursive: true);
+        }
+    }
+
 
     [Theory]
     [InlineData("[1, 2]", "must be a JSON object, not an array")]

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using AttentionVisually;
 using NotebookRunner.Documents;
 using NotebookRunner.Execution;
 using NotebookRunner.Output;
@@ -182,7 +183,7 @@ internal static partial class CourseRun
             }
             return options.Chapters.Select(Path.GetFullPath).Distinct(StringComparer.Ordinal).ToList();
         }
-        string dir = options.NotebooksDir ?? FindNotebooksFolder();
+        string dir = options.NotebooksDir ?? DefaultNotebooksFolder();
         if (!Directory.Exists(dir)) throw new UsageException($"{dir}: no such folder (use --notebooks DIR or name chapter files).");
         var chapters = Directory.GetFiles(Path.GetFullPath(dir), "*.dib")
             .Where(f => ChapterName().IsMatch(Path.GetFileName(f)))
@@ -192,14 +193,18 @@ internal static partial class CourseRun
         return chapters;
     }
 
-    private static string FindNotebooksFolder()
+    // The notebooks/ of the course the working directory is in (CourseRoot: the nearest folder holding Course.sln);
+    // outside a course, ./notebooks.
+    private static string DefaultNotebooksFolder()
     {
-        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        string cwd = Directory.GetCurrentDirectory();
+        string? root = CourseRoot.TryFind(cwd);
+        string dir = Path.Combine(root ?? cwd, "notebooks");
+        if (root is null && !Directory.Exists(dir))
         {
-            if (File.Exists(Path.Combine(dir.FullName, "Course.sln")) && Directory.Exists(Path.Combine(dir.FullName, "notebooks")))
-                return Path.Combine(dir.FullName, "notebooks");
+            throw new UsageException($"no chapters to run: {CourseRoot.NotFound([cwd])}, and {dir} does not exist (use --notebooks DIR or name chapter files).");
         }
-        return Path.GetFullPath("notebooks");
+        return dir;
     }
 
     [GeneratedRegex(@"^[0-9][0-9]-.*\.dib$")]

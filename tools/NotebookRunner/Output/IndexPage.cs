@@ -1,7 +1,9 @@
 using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Html;
 using NotebookRunner.Execution;
+using static Microsoft.DotNet.Interactive.Formatting.PocketViewTags;
 
 namespace NotebookRunner.Output;
 
@@ -9,7 +11,8 @@ namespace NotebookRunner.Output;
 /// <c>index.html</c>: every chapter with its status and links to its page and notebook. A run of some chapters
 /// keeps the rows of the others already in the folder, so the index always lists every page there. Each row
 /// carries its chapter's name in a <c>data-chapter</c> attribute (HTML-encoded, read back decoded), so names with
-/// any characters (accents, spaces, quotes) survive a partial rerun; links are URL-encoded.
+/// any characters (accents, spaces, quotes) survive a partial rerun; links are URL-encoded. The table is written
+/// with .NET Interactive's PocketView (which encodes every text and attribute), as the course's notebook tables are.
 /// </summary>
 internal static partial class IndexPage
 {
@@ -30,17 +33,18 @@ internal static partial class IndexPage
         }
         foreach (var c in chapters)
         {
-            string name = Encode(c.Name);
-            string link = Encode(Uri.EscapeDataString(c.Name));
+            string name = SafeText.Clean(c.Name);
+            string link = Uri.EscapeDataString(c.Name);
             string status = c.Passed ? "passed" : "failed";
-            string run = Encode(c.ChapterError is null ? HtmlHandout.Summary(c) : c.ChapterError.Split('\n')[0]);
+            string run = SafeText.Clean(c.ChapterError is null ? HtmlHandout.Summary(c) : c.ChapterError.Split('\n')[0]);
             // A chapter refused or unreadable has no page: its row has no links.
-            string pageLink = c.Document is null ? name : $"<a href=\"{link}.html\">{name}</a>";
-            string notebook = c.Document is null ? "" : $"<a href=\"{link}.ipynb\">.ipynb</a>";
-            byName[c.Name] = $"<tr class=\"{status}\" data-chapter=\"{name}\"><td>{pageLink}</td><td>{status}</td><td>{run}</td><td>{notebook}</td></tr>";
+            object pageLink = c.Document is null ? name : a[href: link + ".html"](name);
+            object notebook = c.Document is null ? "" : a[href: link + ".ipynb"](".ipynb");
+            byName[c.Name] = tr[@class: status, data_chapter: name](td(pageLink), td(status), td(run), td(notebook)).ToString();
         }
-        var rows = new StringBuilder();
-        foreach (var row in byName.Values) rows.Append(row).Append('\n');
+        string chapterTable = table(
+            tr(th("Chapter"), th("Status"), th("Run"), th("Notebook")),
+            byName.Values.Select(row => new HtmlString("\n" + row))).ToString();
         string page = $$"""
             <!DOCTYPE html>
             <html lang="en">
@@ -58,17 +62,13 @@ internal static partial class IndexPage
             <body>
             <h1>Attention, Visually</h1>
             <p>Every chapter, executed. Each page works offline: its charts are interactive and need no network.</p>
-            <table>
-            <tr><th>Chapter</th><th>Status</th><th>Run</th><th>Notebook</th></tr>
-            {{rows}}</table>
+            {{chapterTable}}
             </body>
             </html>
 
             """;
         File.WriteAllText(path, page, new UTF8Encoding(false));
     }
-
-    private static string Encode(string text) => WebUtility.HtmlEncode(SafeText.Clean(text));
 
     [GeneratedRegex("<tr class=\"(passed|failed)\" data-chapter=\"(?<name>[^\"]*)\">.*?</tr>")]
     private static partial Regex Row();

@@ -6,6 +6,18 @@ namespace NotebookRunner.Output;
 /// Turns a chart as Plotly.NET.Interactive formats it (a div plus a script that loads require.js and plotly.js
 /// from CDNs) into a div plus one <c>Plotly.newPlot</c> call against the plotly.js inlined in the page.
 /// </summary>
+/// <remarks>
+/// Why a rewrite rather than one of Plotly.NET's own options (checked against Plotly.NET 6.0.0 and
+/// Plotly.NET.Interactive 6.0.0): the markup is made once, in the kernel, for VS Code, the executed .ipynb and
+/// this page alike, and Plotly.NET.Interactive's formatter sets <c>PlotlyJSReference = Require(cdn.plot.ly)</c>
+/// on every chart, over any default display options. <c>NoReference</c> would give exactly the bare
+/// <c>Plotly.newPlot</c> call wanted here, but then VS Code and the .ipynb draw nothing (no plotly.js there);
+/// <c>Full</c> puts all of plotly.js (3.6 MB) into every chart output of the .ipynb; <c>CDN</c> needs the network.
+/// <c>GenericChart.toChartHTML</c> and <c>toEmbeddedHTML</c> need the chart object, which the runner never has
+/// (it gets formatted text) and must not load (Plotly.NET brings FSharp.Core 10.1, see NotebookRunner.csproj).
+/// Plotly.NET's markup left as it is also draws offline, through <see cref="RequireShim"/> (tried in headless
+/// Chromium with the network cut); the rewrite is what leaves no loader and no CDN address in the page.
+/// </remarks>
 internal static partial class PlotlyHtml
 {
     /// <summary>
