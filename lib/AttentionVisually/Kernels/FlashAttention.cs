@@ -347,7 +347,11 @@ public static class FlashAttention
             int rows = RoundUp(rowsValid, AttentionTile512.RowsPerStep); // queries: the rows of O
 
             // Q^T (dK, 64), scaled; padding queries are zero.
-            new Span<float>(t.QT, dK * QueryBlockSize).Clear();
+            if (rowsValid < QueryBlockSize)
+            {
+                new Span<float>(t.QT, dK * QueryBlockSize).Clear();
+            }
+
             StridedMatrix q = heads[head].Q;
             if (path != KernelPath.Scalar && q.ColStride == 1)
             {
@@ -363,7 +367,6 @@ public static class FlashAttention
                 t.ColSum[c] = 0f;
             }
 
-            new Span<float>(t.O, rows * dVPad).Clear();
             StridedMatrix k = heads[head].K;
             float* vHead;
             nint vStride;
@@ -398,17 +401,18 @@ public static class FlashAttention
                 }
 
                 float* vBlock = vHead + (j0 * vStride);
+                float* shrink = kb == 0 ? null : t.Correction; // the first block writes O, the others rescale and add
                 if (!isCausal || j0 + keysValid - 1 <= i0)
                 {
                     Product(kBlock, kRowStride, kColStride, dK, t.QT, QueryBlockSize, t.S, QueryBlockSize, keyRows, cols, null);
                     SoftmaxUpdate(t.S, keysValid, cols, t);
 
                     // O = diag(correction) O + P V, P (queries, keys) read from S^T with unit row stride.
-                    Product(t.S, 1, QueryBlockSize, keysValid, vBlock, vStride, t.O, dVPad, rows, dVPad, t.Correction);
+                    Product(t.S, 1, QueryBlockSize, keysValid, vBlock, vStride, t.O, dVPad, rows, dVPad, shrink);
                 }
                 else
                 {
-                    DiagonalTile(t, kBlock, kRowStride, kColStride, keyRows, keysValid, vBlock, vStride, i0, j0, rows, cols);
+                    DiagonalTile(t, kBlock, kRowStride, kColStride, keyRows, keysValid, vBlock, vStride, i0, j0, rows, cols, shrink);
                 }
             }
 
@@ -428,7 +432,8 @@ public static class FlashAttention
         /// tiles are 4 of the 10 a causal head visits.
         /// </summary>
         private void DiagonalTile(
-            Tiles t, float* kBlock, nint kRowStride, nint kColStride, int keyRows, int keysValid, float* vBlock, nint vStride, int i0, int j0, int rows, int cols)
+            Tiles t, float* kBlock, nint kRowStride, nint kColStride, int keyRows, int keysValid, float* vBlock, nint vStride, int i0, int j0, int rows, int cols,
+            float* shrink)
         {
             const int columnStep = AttentionTile512.ColsPerStep, rowStep = AttentionTile512.RowsPerStep;
             for (int c = 0; c < cols; c += columnStep)
@@ -442,7 +447,7 @@ public static class FlashAttention
             for (int r = 0; r < rows; r += rowStep)
             {
                 int visible = Math.Clamp(i0 + r + rowStep - j0, 0, keysValid);
-                Product(t.S + r, 1, QueryBlockSize, visible, vBlock, vStride, t.O + (r * dVPad), dVPad, rowStep, dVPad, t.Correction + r);
+                Product(t.S + r, 1, QueryBlockSize, visible, vBlock, vStride, t.O + (r * dVPad), dVPad, rowStep, dVPad, shrink == null ? null : shrink + r);
             }
         }
 
