@@ -24,7 +24,6 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using Microsoft.Build.Framework;
-using Microsoft.Build.Utilities;
 
 /// <summary>Copies libLibTorchSharp.so, marking weak the libstdc++ versions it needs that the system lacks.</summary>
 public sealed class WeakenMissingLibStdCxxVersions : Microsoft.Build.Utilities.Task

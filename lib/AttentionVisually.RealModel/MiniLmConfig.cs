@@ -1,4 +1,3 @@
-using AttentionVisually.Layers;
 using System.Globalization;
 
 namespace AttentionVisually.RealModel;

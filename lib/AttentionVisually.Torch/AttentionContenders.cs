@@ -1,6 +1,5 @@
 using AttentionVisually.Kernels;
 using MathNet.Numerics.LinearAlgebra;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace AttentionVisually.Torch;

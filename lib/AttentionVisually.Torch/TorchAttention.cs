@@ -1,6 +1,5 @@
-using TorchSharp;
-using static TorchSharp.torch;
 using AttentionVisually.Checks;
+using static TorchSharp.torch;
 
 namespace AttentionVisually.Torch;
 

@@ -1,7 +1,6 @@
-using MathNet.Numerics.LinearAlgebra;
-using TorchSharp;
-using static TorchSharp.torch;
 using AttentionVisually.Checks;
+using MathNet.Numerics.LinearAlgebra;
+using static TorchSharp.torch;
 
 namespace AttentionVisually.Torch;
 

@@ -2,7 +2,7 @@ namespace AttentionVisually;
 
 /// <summary>
 /// The one rule for finding the course's folder: the nearest folder, at or above a start folder, that holds
-/// <c>Course.sln</c>. Each caller chooses where to start: the library (<see cref="CoursePaths"/>) from the working
+/// <c>Course.sln</c>. Each caller chooses where to start: the library (<c>CoursePaths</c>) from the working
 /// directory and its own location, the notebook runner from the working directory, its tests from their build folder.
 /// </summary>
 /// <remarks>

@@ -1,4 +1,3 @@
-using AttentionVisually.RealModel;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace AttentionVisually.Tests;

@@ -1,4 +1,3 @@
-using AttentionVisually.RealModel;
 using Onnx;
 
 namespace AttentionVisually.Tests;

@@ -1,8 +1,7 @@
-using AttentionVisually.RealModel;
+using Google.Protobuf;
 using MathNet.Numerics.LinearAlgebra;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
-using Google.Protobuf;
 using Onnx;
 
 namespace AttentionVisually.Tests;

@@ -1,4 +1,3 @@
-using AttentionVisually.RealModel;
 using Google.Protobuf;
 using Onnx;
 

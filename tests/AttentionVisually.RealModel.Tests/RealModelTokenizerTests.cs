@@ -1,5 +1,4 @@
 using System.Text;
-using AttentionVisually.RealModel;
 
 namespace AttentionVisually.Tests;
 

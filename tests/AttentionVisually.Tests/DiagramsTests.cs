@@ -1,4 +1,3 @@
-using AttentionVisually.Notebooks;
 using Plotly.NET;
 
 namespace AttentionVisually.Tests;

@@ -1,4 +1,3 @@
-using AttentionVisually;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace AttentionVisually.Tests;

@@ -1,5 +1,3 @@
-using AttentionVisually.Notebooks;
-
 namespace AttentionVisually.Tests;
 
 public class TableTests

@@ -1,5 +1,3 @@
-using AttentionVisually.Torch;
-
 namespace AttentionVisually.Tests;
 
 /// <summary><see cref="AttentionContenders"/>: the engines the bench and chapter 09 time, each on its own data.</summary>

@@ -1,4 +1,3 @@
-using AttentionVisually.Torch;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace AttentionVisually.Tests;

@@ -1,4 +1,3 @@
-using AttentionVisually.Torch;
 using MathNet.Numerics.LinearAlgebra;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -8,7 +7,7 @@ namespace AttentionVisually.Tests;
 /// <summary>
 /// The TorchSharp engine, explicit and fused, against an independent double-precision reference and against
 /// the library's managed <see cref="Attention.ScaledDotProduct"/>. Tolerance: <see cref="Tolerance"/> in the
-/// max-norm relative error of <see cref="AttentionReference.RelativeError"/>, max |actual - expected| / max(1, max |expected|)
+/// max-norm relative error of <see cref="AttentionReference.RelativeError(Matrix{float}, double[,])"/>, max |actual - expected| / max(1, max |expected|)
 /// (fp32 arithmetic against a double reference computed from the same fp32 inputs).
 /// </summary>
 public class TorchAttentionEngineTests

@@ -1,4 +1,3 @@
-using AttentionVisually.Torch;
 using MathNet.Numerics.LinearAlgebra;
 using static TorchSharp.torch;
 

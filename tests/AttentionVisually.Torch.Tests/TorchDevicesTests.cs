@@ -1,4 +1,3 @@
-using AttentionVisually.Torch;
 using TorchSharp;
 
 namespace AttentionVisually.Tests;

@@ -1,5 +1,3 @@
-using AttentionVisually.Torch;
-
 namespace AttentionVisually.Tests;
 
 public class TorchRuntimeTests

@@ -1,3 +1,5 @@
+using System.IO;
+using System.Linq;
 using System.Text;
 
 namespace Build.Tests;

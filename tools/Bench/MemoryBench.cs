@@ -1,9 +1,8 @@
+using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
-using AttentionVisually;
 using AttentionVisually.Kernels;
 using MathNet.Numerics.LinearAlgebra;
-using System.ComponentModel;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
