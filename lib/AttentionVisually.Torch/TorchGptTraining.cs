@@ -10,12 +10,12 @@ namespace AttentionVisually.Torch;
 /// <param name="BatchSize">Sequences per step.</param>
 /// <param name="LearningRate">AdamW's peak learning rate (linear warm-up, then cosine decay to a tenth).</param>
 /// <param name="WarmupSteps">Steps of linear warm-up.</param>
-/// <param name="WeightDecay">AdamW's decoupled weight decay.</param>
+/// <param name="WeightDecay">AdamW's decoupled weight decay (GPT-3's 0.1).</param>
 /// <param name="Seed">Seeds both the corpus sampler and TorchSharp's generator (initialisation).</param>
 /// <param name="Threads">libtorch CPU threads during training; fixed so that the same run gives the same losses.</param>
 /// <param name="TokenEmbeddingStd">Standard deviation of the token table's initial values (GPT-2: 0.02). Larger keeps the
 /// suspects' names distinguishable while their shared "a name comes next" direction grows, which copying a name needs.</param>
-public sealed record GptTrainingOptions(int Steps = 2000, int BatchSize = 32, double LearningRate = 1e-2, int WarmupSteps = 100, double WeightDecay = 0.01, int Seed = 2024, int Threads = 1, double TokenEmbeddingStd = 0.3)
+public sealed record GptTrainingOptions(int Steps = 2000, int BatchSize = 32, double LearningRate = 1e-2, int WarmupSteps = 100, double WeightDecay = 0.1, int Seed = 3, int Threads = 1, double TokenEmbeddingStd = 0.3)
 {
     /// <summary>Checks every value.</summary>
     /// <returns>These options.</returns>

@@ -12,6 +12,9 @@ public class SmallGptFindingsTests : IClassFixture<SmallGptFixture>
 
     private SmallGptFindings F => shipped.Findings;
 
+    /// <summary>"Essentially intact", as the chapter states it: a task keeps its accuracy within 5 points when a head is removed.</summary>
+    private const double Spared = 0.05;
+
     [Theory]
     [InlineData(StoryTask.AdjectiveNoun, 0.95)]
     [InlineData(StoryTask.Mystery, 0.80)]
@@ -45,11 +48,10 @@ public class SmallGptFindingsTests : IClassFixture<SmallGptFixture>
     }
 
     [Fact]
-    public void Removing_the_adjective_head_breaks_the_adjective_task_and_spares_the_mystery()
+    public void Removing_the_adjective_head_drops_the_adjective_task_below_half()
     {
-        var without = F.AdjectiveHead.AccuracyWithout;
-        Assert.True(F.Accuracy[StoryTask.AdjectiveNoun] - without[StoryTask.AdjectiveNoun] > 0.3, $"adjective: {F.Accuracy[StoryTask.AdjectiveNoun]:P0} -> {without[StoryTask.AdjectiveNoun]:P0}");
-        Assert.True(F.Accuracy[StoryTask.Mystery] - without[StoryTask.Mystery] < 0.1, $"mystery: {F.Accuracy[StoryTask.Mystery]:P0} -> {without[StoryTask.Mystery]:P0}");
+        var without = F.AdjectiveHead.AccuracyWithout[StoryTask.AdjectiveNoun];
+        Assert.True(without < 0.5, $"adjective: {F.Accuracy[StoryTask.AdjectiveNoun]:P1} -> {without:P1}");
     }
 
     [Fact]
@@ -58,8 +60,24 @@ public class SmallGptFindingsTests : IClassFixture<SmallGptFixture>
         var c = F.CulpritHead;
         Assert.True(c.Lift > 2, $"{c.Head}: lift {c.Lift:F2}");
         Assert.True(F.Accuracy[StoryTask.Mystery] - c.AccuracyWithout[StoryTask.Mystery] > 0.3, $"mystery: {F.Accuracy[StoryTask.Mystery]:P0} -> {c.AccuracyWithout[StoryTask.Mystery]:P0}");
-        Assert.True(F.Accuracy[StoryTask.AdjectiveNoun] - c.AccuracyWithout[StoryTask.AdjectiveNoun] < 0.1, "the adjective task should not need the culprit head");
-        Assert.True(F.Accuracy[StoryTask.Harry] - c.AccuracyWithout[StoryTask.Harry] < 0.1, "harry should not need the culprit head");
+    }
+
+    [Theory]
+    [InlineData(StoryTask.AdjectiveNoun, StoryTask.Mystery)]
+    [InlineData(StoryTask.AdjectiveNoun, StoryTask.Harry)]
+    [InlineData(StoryTask.Mystery, StoryTask.AdjectiveNoun)]
+    [InlineData(StoryTask.Mystery, StoryTask.Harry)]
+    public void Removing_a_tasks_head_leaves_each_other_task_within_five_points(StoryTask headOf, StoryTask other)
+    {
+        var found = headOf == StoryTask.AdjectiveNoun ? F.AdjectiveHead : F.CulpritHead;
+        double lost = F.Accuracy[other] - found.AccuracyWithout[other];
+        Assert.True(lost <= Spared, $"{other}: {F.Accuracy[other]:P1} -> {found.AccuracyWithout[other]:P1} without {found.Head}");
+    }
+
+    [Fact]
+    public void The_adjective_head_and_the_culprit_head_are_different_heads()
+    {
+        Assert.NotEqual(F.AdjectiveHead.Head, F.CulpritHead.Head);
     }
 
     [Fact]

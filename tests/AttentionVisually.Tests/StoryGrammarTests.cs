@@ -59,16 +59,19 @@ public class StoryGrammarTests
     }
 
     [Fact]
-    public void Harry_continues_with_a_verb_of_the_meaning_his_cue_gives()
+    public void Harry_follows_his_cue_word_and_continues_with_a_verb_of_the_meaning_it_gives()
     {
-        foreach (var s in StoryGrammar.Sentences(StoryTask.Harry, StorySplit.Train, 200, seed: 5))
+        var sentences = StoryGrammar.Sentences(StoryTask.Harry, StorySplit.Train, 200, seed: 5);
+        foreach (var s in sentences)
         {
             Assert.Equal("harry", s.Tokens[s.QueryPosition]);
             Assert.Contains(s.Tokens[s.QueryPosition + 1], s.Accepted);
             var cues = s.Label == "wizard" ? StoryGrammar.WizardCues : StoryGrammar.RoyalCues;
             Assert.Contains(cues, c => c.EndsWith(s.Tokens[s.CuePosition], StringComparison.Ordinal));
-            Assert.True(s.Distance >= 1);
+            Assert.Equal(1, s.Distance);
         }
+        // The openings move the cue and the name, so no fixed position tells the meaning.
+        Assert.True(sentences.Select(s => s.QueryPosition).Distinct().Count() >= 4, "harry should stand at varying positions");
     }
 
     [Fact]
@@ -93,6 +96,30 @@ public class StoryGrammarTests
                 }
             }
         }
+    }
+
+    [Fact]
+    public void Every_training_story_names_the_culprit_beside_at_least_one_other_suspect()
+    {
+        var (inputs, _) = StoryGrammar.TrainingBatch(new Random(9), batchSize: 64, contextLength: 48);
+        var words = inputs.Select(i => StoryGrammar.Vocabulary[(int)i]).ToArray();
+        int stories = 0;
+        for (int row = 0; row < 64; row++)
+        {
+            var text = words.Skip(row * 48).Take(48).ToArray();
+            int start = -1;
+            for (int t = 0; t < text.Length; t++)
+            {
+                if (text[t] == "inspector") start = t;
+                if (text[t] != "murderer") continue;
+                Assert.True(start >= 0, $"row {row}: a story without its opening: {string.Join(' ', text)}");
+                int names = text[start..t].Where(StoryGrammar.Suspects.Contains).Distinct().Count();
+                Assert.True(names >= 2, $"row {row}: a story naming {names} suspect: {string.Join(' ', text[start..t])}");
+                start = -1;
+                stories++;
+            }
+        }
+        Assert.True(stories >= 10, $"only {stories} stories in 64 rows");
     }
 
     [Fact]

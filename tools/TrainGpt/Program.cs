@@ -21,10 +21,13 @@ for (int i = 0; i < args.Length; i++)
         case "--out": output = Next(); break;
         case "--measure": measure = Next(); break;
         case "--embedding-std": options = options with { TokenEmbeddingStd = double.Parse(Next(), CultureInfo.InvariantCulture) }; break;
+        case "--weight-decay": options = options with { WeightDecay = double.Parse(Next(), CultureInfo.InvariantCulture) }; break;
         case "--lr": options = options with { LearningRate = double.Parse(Next(), CultureInfo.InvariantCulture) }; break;
         case "--layers": config = config with { NumLayers = int.Parse(Next(), CultureInfo.InvariantCulture) }; break;
+        case "--heads": config = config with { NumHeads = int.Parse(Next(), CultureInfo.InvariantCulture) }; break;
+        case "--head-dim": config = config with { HeadDim = int.Parse(Next(), CultureInfo.InvariantCulture) }; break;
         default:
-            Console.Error.WriteLine($"unknown argument {args[i]}; use --steps N, --seed N, --out FILE.");
+            Console.Error.WriteLine($"unknown argument {args[i]}; use --steps N, --seed N, --lr X, --weight-decay X, --embedding-std X, --layers N, --heads N, --head-dim N, --out FILE or --measure FILE.");
             return 2;
     }
 }

@@ -9,7 +9,7 @@ public enum StoryTask
     /// <summary>"… the knife belonged to carter . therefore the murderer was carter": the culprit is copied from the context.</summary>
     Mystery,
 
-    /// <summary>"at hogwarts one morning harry cast …" vs "at the palace one morning harry greeted …": the name's meaning comes from its context.</summary>
+    /// <summary>"one morning at hogwarts harry cast …" vs "one morning at the palace harry greeted …": the name's meaning comes from its context.</summary>
     Harry,
 }
 
@@ -57,11 +57,14 @@ public sealed record StorySentence(StoryTask Task, IReadOnlyList<string> Tokens,
 /// order a neutral mention (<c>N walked in the ROOM .</c>), a red herring named twice (<c>H had a motive .</c>,
 /// <c>everyone suspected H .</c>) and the evidence (<c>the CLUE belonged to C .</c>), ending
 /// <c>therefore the murderer was C .</c>: the culprit is the name after "belonged to", not the most frequent
-/// nor the last name. Training batches also hold easier stories (only the evidence and the question, or one other suspect); every story
+/// nor the last name. Training batches also hold easier stories (the evidence and one other suspect); every story
 /// <see cref="Sample"/> and <see cref="Sentences"/> return, and so every held-out story, has all three.</item>
-/// <item><b>Harry.</b> <c>CUE [filler] harry VERB …</c> where the cue (at hogwarts, holding his wand, on his
-/// broomstick, the wizard named vs at the palace, wearing his crown, on his throne, the prince named) decides
-/// whether harry casts/brews/flies or greets/marries/waves.</item>
+/// <item><b>Harry.</b> <c>[opening] CUE harry VERB …</c> where the cue (at hogwarts, holding his wand, on his
+/// broomstick, the wizard vs at the palace, wearing his crown, on his throne, the prince) decides whether harry
+/// casts/brews/flies or greets/marries/waves. The cue's last word stands right before the name, unlike the
+/// adjective, which usually hides behind fillers: the two tasks look back in different ways, so the head that
+/// finds adjectives need not be the one that reads harry's context (with a filler between cue and name, trained
+/// models tended to serve both with one head; data/README.md has the counts).</item>
 /// </list>
 /// The held-out split is a fixed tenth of the grammar's sentences, chosen by a stable hash of the text, so no
 /// held-out sentence ever appears in training. All randomness comes from a seeded <see cref="Random"/>.
@@ -101,14 +104,14 @@ public static class StoryGrammar
     /// <summary>The mystery's clues.</summary>
     public static IReadOnlyList<string> Clues { get; } = ["knife", "glove", "rope", "letter"];
 
-    /// <summary>Context phrases that make harry a wizard; the last word of each is the cue.</summary>
-    public static IReadOnlyList<string> WizardCues { get; } = ["at hogwarts", "holding his wand", "on his broomstick", "the wizard named"];
+    /// <summary>Context phrases that make harry a wizard; the last word of each is the cue, and it comes right before the name.</summary>
+    public static IReadOnlyList<string> WizardCues { get; } = ["at hogwarts", "holding his wand", "on his broomstick", "the wizard"];
 
     /// <summary>Context phrases that make harry a prince.</summary>
-    public static IReadOnlyList<string> RoyalCues { get; } = ["at the palace", "wearing his crown", "on his throne", "the prince named"];
+    public static IReadOnlyList<string> RoyalCues { get; } = ["at the palace", "wearing his crown", "on his throne", "the prince"];
 
-    /// <summary>What may stand between the cue and "harry".</summary>
-    public static IReadOnlyList<string> HarryFillers { get; } = ["", "one morning", "that night", "again", "once more", "as always", "after dinner", "at dawn"];
+    /// <summary>What may open a harry sentence, before the cue (so the cue and the name sit at varying positions).</summary>
+    public static IReadOnlyList<string> HarryOpenings { get; } = ["", "one morning", "that night", "again", "once more", "as always", "after dinner", "at dawn"];
 
     /// <summary>What a wizard harry does next.</summary>
     public static IReadOnlyList<string> WizardActions { get; } = ["cast a spell", "brewed a potion", "flew over the lake"];
@@ -206,7 +209,7 @@ public static class StoryGrammar
 
     /// <summary>
     /// One training batch: each row starts with <see cref="Bos"/> and packs training sentences of random tasks
-    /// (adjective 20 %, mystery 50 %, harry 10 %, roll calls 20 %) until the next would not fit; the rest is <see cref="Pad"/>.
+    /// (adjective 20 %, mystery 40 %, harry 20 %, roll calls 20 %) until the next would not fit; the rest is <see cref="Pad"/>.
     /// </summary>
     /// <param name="rng">The seeded source of randomness (advanced by the call).</param>
     /// <param name="batchSize">Rows, at least 1.</param>
@@ -226,7 +229,7 @@ public static class StoryGrammar
             while (true)
             {
                 double u = rng.NextDouble();
-                var task = u < 0.2 ? StoryTask.AdjectiveNoun : u < 0.7 ? StoryTask.Mystery : StoryTask.Harry;
+                var task = u < 0.2 ? StoryTask.AdjectiveNoun : u < 0.6 ? StoryTask.Mystery : StoryTask.Harry;
                 var words = u >= 0.8 ? RollCall(rng) : SampleWith(task, StorySplit.Train, rng, easierStories: true).Tokens.Skip(1).ToArray();
                 if (row.Count + words.Length > contextLength + 1)
                 {
@@ -277,11 +280,13 @@ public static class StoryGrammar
 
     private static StorySentence MysteryStory(Random rng, bool easierStories)
     {
-        // Training also sees easier stories (a third with only the evidence and the question, a third with one
-        // other suspect): copying "the only name" is learned first, and the full stories then teach which name to copy.
-        int difficulty = easierStories ? rng.Next(3) : 2;
-        bool withNeutral = difficulty == 2 || (difficulty == 1 && rng.Next(2) == 0);
-        bool withHerring = difficulty == 2 || (difficulty == 1 && !withNeutral);
+        // Half the training stories are easier: the evidence and one other suspect (the neutral one or the red
+        // herring). None names the culprit alone: "copy the only name" needs no more than a first-block head that
+        // looks at names, a shortcut that competes with the two-step circuit the full stories need (find the name
+        // after "belonged to"); see data/README.md for what it did to training.
+        bool easier = easierStories && rng.Next(2) == 0;
+        bool withNeutral = !easier || rng.Next(2) == 0;
+        bool withHerring = !easier || !withNeutral;
         var names = Suspects.OrderBy(_ => rng.Next()).Take(3).ToArray();
         string culprit = names[0], herring = names[1], neutral = names[2];
         var rooms = Rooms.OrderBy(_ => rng.Next()).Take(2).ToArray();
@@ -294,12 +299,9 @@ public static class StoryGrammar
             ["the", clue, "belonged", "to", culprit, "."],
         ];
         var words = new List<string> { Bos };
-        if (difficulty > 0)
-        {
-            words.AddRange(StoryOpening.Split(' '));
-            words.Add(rooms[0]);
-            words.Add(".");
-        }
+        words.AddRange(StoryOpening.Split(' '));
+        words.Add(rooms[0]);
+        words.Add(".");
         bool[] keep = [withNeutral, withHerring, withHerring, true];
         foreach (var part in middle.Where((_, i) => keep[i]).OrderBy(_ => rng.Next()))
         {
@@ -320,13 +322,13 @@ public static class StoryGrammar
         var cues = wizard ? WizardCues : RoyalCues;
         var actions = wizard ? WizardActions : RoyalActions;
         var words = new List<string> { Bos };
+        string opening = HarryOpenings[rng.Next(HarryOpenings.Count)];
+        if (opening.Length > 0)
+        {
+            words.AddRange(opening.Split(' '));
+        }
         words.AddRange(cues[rng.Next(cues.Count)].Split(' '));
         int cue = words.Count - 1;
-        string filler = HarryFillers[rng.Next(HarryFillers.Count)];
-        if (filler.Length > 0)
-        {
-            words.AddRange(filler.Split(' '));
-        }
         int query = words.Count;
         words.Add("harry");
         words.AddRange(actions[rng.Next(actions.Count)].Split(' '));
@@ -343,7 +345,7 @@ public static class StoryGrammar
             .Concat(Fillers).Concat(Nouns).Concat(Adverbs)
             .Concat(StoryOpening.Split(' ')).Concat(Rooms).Concat(Suspects).Concat(Clues)
             .Concat("walked in had a motive everyone suspected belonged to therefore murderer was roll call :".Split(' '))
-            .Concat(WizardCues.Concat(RoyalCues).Concat(HarryFillers).Concat(WizardActions).Concat(RoyalActions).SelectMany(p => p.Split(' ', StringSplitOptions.RemoveEmptyEntries)))
+            .Concat(WizardCues.Concat(RoyalCues).Concat(HarryOpenings).Concat(WizardActions).Concat(RoyalActions).SelectMany(p => p.Split(' ', StringSplitOptions.RemoveEmptyEntries)))
             .Append("harry");
         foreach (string w in all)
         {
