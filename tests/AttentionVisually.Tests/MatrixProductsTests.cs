@@ -4,9 +4,10 @@ using MathNet.Numerics.LinearAlgebra;
 namespace AttentionVisually.Tests;
 
 /// <summary>
-/// <see cref="MatrixProducts"/>: the OpenBLAS route (where libopenblas.so.0 is installed) and the managed route
-/// give the same products, both checked against a double-precision product; the real model's linear layers
-/// agree on both routes.
+/// <see cref="MatrixProducts"/>: the managed route (the default) and the OpenBLAS route (where libopenblas.so.0 is
+/// installed) give the same products, both checked against a double-precision product; the real model's linear
+/// layers agree on both routes; OpenBLAS runs the kernels of this processor's widest vectors; the route follows the
+/// size unless a checked environment variable fixes it.
 /// </summary>
 public class MatrixProductsTests
 {
@@ -21,11 +22,10 @@ public class MatrixProductsTests
         var b = AttentionReference.Random(n, k, seed: n + (2 * k));
         var expected = a.ToDouble().TransposeAndMultiply(b.ToDouble()); // (m, n)
 
-        var installed = MatrixProducts.MultiplyTransposed(a, b);
         var managed = MatrixProducts.WithManaged(() => MatrixProducts.MultiplyTransposed(a, b));
-
-        AssertClose(expected, installed);
         AssertClose(expected, managed);
+        Assert.True(MatrixProducts.OpenBlasAvailable, "libopenblas.so.0 did not load; build/setup.sh installs it (libopenblas0)");
+        AssertClose(expected, MatrixProducts.Using(ProductRoute.OpenBlas, () => MatrixProducts.MultiplyTransposed(a, b)));
     }
 
     [Fact]
@@ -35,29 +35,68 @@ public class MatrixProductsTests
         var w = AttentionReference.Random(96, 64, seed: 2);
         var b = AttentionReference.Random(96, 1, seed: 3).Column(0);
 
-        var installed = Linear.Apply(x, w, b);
+        Assert.True(MatrixProducts.OpenBlasAvailable, "libopenblas.so.0 did not load; build/setup.sh installs it (libopenblas0)");
+        var openBlas = MatrixProducts.Using(ProductRoute.OpenBlas, () => Linear.Apply(x, w, b));
         var managed = MatrixProducts.WithManaged(() => Linear.Apply(x, w, b));
 
-        Assert.Equal((20, 96), (installed.RowCount, installed.ColumnCount));
-        AttentionReference.AssertClose(managed, installed, relative: 1e-5);
+        Assert.Equal((20, 96), (openBlas.RowCount, openBlas.ColumnCount));
+        AttentionReference.AssertClose(managed, openBlas, relative: 1e-5);
     }
 
     [Fact]
-    public void The_managed_route_is_forced_only_inside_with_managed()
+    public void A_chosen_route_holds_only_inside_using_and_by_default_the_route_follows_the_size()
     {
-        bool inside = MatrixProducts.WithManaged(() => MatrixProducts.ManagedForced);
+        ProductRoute inside = MatrixProducts.WithManaged(() => MatrixProducts.RouteFor(1000));
 
-        Assert.True(inside);
-        Assert.Equal(!MatrixProducts.IsNative, MatrixProducts.ManagedForced);
+        Assert.Equal(ProductRoute.Managed, inside);
+        Assert.Null(MatrixProducts.FixedRouteFor(null));
+        Assert.Null(MatrixProducts.FixedRouteFor(" Auto "));
+        Assert.Equal(ProductRoute.Managed, MatrixProducts.FixedRouteFor("managed"));
+        if (Environment.GetEnvironmentVariable(MatrixProducts.RouteVariable) is null)
+        {
+            Assert.Equal(ProductRoute.Managed, MatrixProducts.RouteFor(MatrixProducts.OpenBlasMinRows - 1));
+            Assert.Equal(MatrixProducts.OpenBlasAvailable ? ProductRoute.OpenBlas : ProductRoute.Managed, MatrixProducts.RouteFor(MatrixProducts.OpenBlasMinRows));
+        }
     }
 
     [Fact]
-    public void The_status_names_the_route_in_use_and_the_mathnet_provider()
+    public void The_variable_fixes_openblas_only_where_it_loaded_and_refuses_an_unknown_name()
+    {
+        Assert.Equal(MatrixProducts.OpenBlasAvailable ? ProductRoute.OpenBlas : ProductRoute.Managed, MatrixProducts.FixedRouteFor("OpenBLAS"));
+
+        var error = Assert.Throws<ArgumentException>(() => MatrixProducts.FixedRouteFor("mkl"));
+        Assert.Contains(MatrixProducts.RouteVariable, error.Message, StringComparison.Ordinal);
+        Assert.Contains("'mkl'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OpenBLAS_takes_the_kernels_of_this_processors_widest_vectors_not_its_generic_fallback()
+    {
+        Assert.True(MatrixProducts.OpenBlasAvailable, "libopenblas.so.0 did not load; build/setup.sh installs it (libopenblas0)");
+
+        // Debian 12's OpenBLAS 0.3.21 takes "Prescott" (SSE3) on processors newer than it knows, unless told.
+        string? expected = Environment.GetEnvironmentVariable("OPENBLAS_CORETYPE") ?? MatrixProducts.CoreTypeForThisProcessor();
+        Assert.NotNull(MatrixProducts.OpenBlasCore);
+        if (expected is not null)
+        {
+            Assert.Equal(expected, MatrixProducts.OpenBlasCore, ignoreCase: true);
+        }
+    }
+
+    [Fact]
+    public void The_status_names_the_route_by_size_the_openblas_kernels_and_the_mathnet_provider()
     {
         string status = MatrixProducts.Status;
+        string managed = MatrixProducts.WithManaged(() => MatrixProducts.Status);
 
-        Assert.StartsWith(MatrixProducts.IsNative ? "OpenBLAS" : "managed", status, StringComparison.Ordinal);
         Assert.Contains("MathNet provider: " + MatrixProducts.MathNetProvider, status, StringComparison.Ordinal);
+        Assert.StartsWith("the managed tiled kernel", managed, StringComparison.Ordinal);
+        if (MatrixProducts.OpenBlasAvailable && MatrixProducts.FixedRoute is null)
+        {
+            Assert.StartsWith("OpenBLAS", status, StringComparison.Ordinal);
+            Assert.Contains($"{MatrixProducts.OpenBlasCore} kernels", status, StringComparison.Ordinal);
+            Assert.Contains($"from {MatrixProducts.OpenBlasMinRows} rows", status, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

@@ -8,7 +8,7 @@ namespace AttentionVisually.Bench;
 /// <summary>
 /// The <c>model</c> command: all-MiniLM-L6-v2's forward pass in managed code (<see cref="MiniLm.Forward(TokenizedText, IAttentionEngine?)"/>)
 /// against ONNX Runtime's (<see cref="MiniLmOnnxRuntime.LastHiddenState"/>), interleaved, on the same token sequence of
-/// each length: with the flash kernel for the heads and the products on OpenBLAS (where it loads) or on managed code,
+/// each length: with the flash kernel for the heads and the products on the managed tiled kernel (the default) or on OpenBLAS (where it loads),
 /// and the course's default (explicit heads that keep every pattern). The ratio is ONNX Runtime's time / the managed time.
 /// </summary>
 internal sealed class ModelCommand : Command<ModelCommand.Settings>
@@ -16,33 +16,15 @@ internal sealed class ModelCommand : Command<ModelCommand.Settings>
     private const string Sentence = "a fluffy blue creature roamed the verdant forest while the tower stood tall in the city of paris";
 
     /// <summary>The options of <c>model</c>.</summary>
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : InterleavedSettings
     {
         [CommandOption("--tokens <LIST>")]
         [Description("Token counts (including [[CLS]] and [[SEP]]), comma-separated.")]
         [DefaultValue("16,128")]
         public string Tokens { get; init; } = "16,128";
 
-        [CommandOption("--rounds <N>")]
-        [Description("Interleaved rounds.")]
-        [DefaultValue(7)]
-        public int Rounds { get; init; } = 7;
-
-        [CommandOption("--sample-ms <MS>")]
-        [Description("Shortest sample.")]
-        [DefaultValue(100)]
-        public int SampleMilliseconds { get; init; } = 100;
-
-        [CommandOption("--json <FILE>")]
-        [Description("Also write the rows as JSON.")]
-        public string? Json { get; init; }
-
         /// <summary>The parsed token counts.</summary>
         public int[] TokenList => AttentionCommand.Settings.ParseInts(Tokens);
-
-        /// <inheritdoc />
-        public override ValidationResult Validate() =>
-            Rounds < 1 || SampleMilliseconds < 1 ? ValidationResult.Error("--rounds and --sample-ms must be at least 1.") : ValidationResult.Success();
     }
 
     /// <inheritdoc />
@@ -52,7 +34,6 @@ internal sealed class ModelCommand : Command<ModelCommand.Settings>
         AnsiConsole.MarkupLine($"[bold]MiniLM forward pass, managed against ONNX Runtime[/] ({Markup.Escape(machine.Summary)})");
         MiniLm model = MiniLm.Shared;
         var flash = new ManagedAttentionEngine();
-        string products = MatrixProducts.IsNative ? "OpenBLAS" : "managed";
         var rows = new List<BenchRow>();
         foreach (int count in settings.TokenList)
         {
@@ -61,10 +42,15 @@ internal sealed class ModelCommand : Command<ModelCommand.Settings>
             var contenders = new List<Contender>
             {
                 new("ONNX Runtime", "ONNX tensors", double.NaN, () => MiniLmOnnxRuntime.LastHiddenState(tokens)),
-                new($"managed, flash heads, {products} products", "MathNet matrices", double.NaN, () => model.Forward(tokens, flash)),
                 new("managed, flash heads, managed products", "MathNet matrices", double.NaN, () => MatrixProducts.WithManaged(() => model.Forward(tokens, flash))),
-                new($"managed, explicit heads + patterns, {products} products", "MathNet matrices", double.NaN, () => model.Forward(tokens)),
+                new("managed, explicit heads + patterns, managed products", "MathNet matrices", double.NaN, () => MatrixProducts.WithManaged(() => model.Forward(tokens))),
             };
+            if (MatrixProducts.OpenBlasAvailable)
+            {
+                contenders.Insert(2, new("managed, flash heads, OpenBLAS products", "MathNet matrices", double.NaN,
+                    () => MatrixProducts.Using(ProductRoute.OpenBlas, () => model.Forward(tokens, flash))));
+            }
+
             var samples = InterleavedTiming.Run(contenders, settings.Rounds, settings.SampleMilliseconds / 1000.0, settleMilliseconds: 5);
             rows.AddRange(samples.Select(s => BenchRow.From(name, s, samples[0])));
         }

@@ -42,11 +42,13 @@ internal static unsafe class AttentionTile512
                 // The running output is rescaled as it is loaded: the correction costs no extra pass.
                 float* d = c + (r * cStride) + col;
                 var acc = rowScale == null ? default : Block.LoadScaled(d, cStride, rowScale + r);
-                float* ap = aRows;
+                // Rows 0-2, 3-5 and 6-7 of A from three pointers, each row at most two strides from one: every
+                // address is then a single x86 operand (base + 4 or 8 x stride), with nothing recomputed per step.
+                float* a0 = aRows, a3 = aRows + (3 * aRowStride), a6 = aRows + (6 * aRowStride);
                 float* bp = b + col;
-                for (int p = 0; p < depth; p++, ap += aDepthStride, bp += bStride)
+                for (int p = 0; p < depth; p++, a0 += aDepthStride, a3 += aDepthStride, a6 += aDepthStride, bp += bStride)
                 {
-                    acc.MultiplyAdd(ap, aRowStride, Vector512.Load(bp), Vector512.Load(bp + 16));
+                    acc.MultiplyAdd(a0, a3, a6, aRowStride, Vector512.Load(bp), Vector512.Load(bp + 16));
                 }
 
                 acc.Store(d, cStride);
@@ -149,32 +151,35 @@ internal static unsafe class AttentionTile512
             return x;
         }
 
-        /// <summary>Row i += a[i * aStride] * (b0, b1): one rank-1 update of the block.</summary>
+        /// <summary>
+        /// Row i += A[i] * (b0, b1): one rank-1 update of the block, where A[0..2] = a0[0, s, 2s], A[3..5] = a3[0, s, 2s]
+        /// and A[6..7] = a6[0, s].
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void MultiplyAdd(float* a, nint aStride, Vector512<float> b0, Vector512<float> b1)
+        public void MultiplyAdd(float* a0, float* a3, float* a6, nint s, Vector512<float> b0, Vector512<float> b1)
         {
-            Vector512<float> x = Vector512.Create(a[0]);
+            Vector512<float> x = Vector512.Create(a0[0]);
             r00 = Vector512.MultiplyAddEstimate(x, b0, r00);
             r01 = Vector512.MultiplyAddEstimate(x, b1, r01);
-            x = Vector512.Create(a[aStride]);
+            x = Vector512.Create(a0[s]);
             r10 = Vector512.MultiplyAddEstimate(x, b0, r10);
             r11 = Vector512.MultiplyAddEstimate(x, b1, r11);
-            x = Vector512.Create(a[2 * aStride]);
+            x = Vector512.Create(a0[2 * s]);
             r20 = Vector512.MultiplyAddEstimate(x, b0, r20);
             r21 = Vector512.MultiplyAddEstimate(x, b1, r21);
-            x = Vector512.Create(a[3 * aStride]);
+            x = Vector512.Create(a3[0]);
             r30 = Vector512.MultiplyAddEstimate(x, b0, r30);
             r31 = Vector512.MultiplyAddEstimate(x, b1, r31);
-            x = Vector512.Create(a[4 * aStride]);
+            x = Vector512.Create(a3[s]);
             r40 = Vector512.MultiplyAddEstimate(x, b0, r40);
             r41 = Vector512.MultiplyAddEstimate(x, b1, r41);
-            x = Vector512.Create(a[5 * aStride]);
+            x = Vector512.Create(a3[2 * s]);
             r50 = Vector512.MultiplyAddEstimate(x, b0, r50);
             r51 = Vector512.MultiplyAddEstimate(x, b1, r51);
-            x = Vector512.Create(a[6 * aStride]);
+            x = Vector512.Create(a6[0]);
             r60 = Vector512.MultiplyAddEstimate(x, b0, r60);
             r61 = Vector512.MultiplyAddEstimate(x, b1, r61);
-            x = Vector512.Create(a[7 * aStride]);
+            x = Vector512.Create(a6[s]);
             r70 = Vector512.MultiplyAddEstimate(x, b0, r70);
             r71 = Vector512.MultiplyAddEstimate(x, b1, r71);
         }

@@ -167,14 +167,7 @@ public static class FlashAttention
         using var pass = new Pass(heads, isCausal, path == KernelPath.Auto ? AutoPath : path, valuesInPlace);
         int cores = maxDegreeOfParallelism > 0 ? maxDegreeOfParallelism : Environment.ProcessorCount;
         int workers = Math.Min(cores, pass.Tasks);
-        if (workers <= 1)
-        {
-            pass.Work();
-        }
-        else
-        {
-            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, _ => pass.Work());
-        }
+        KernelWorkers.Shared.Run(workers, pass.Work); // on this thread alone when workers is 1
     }
 
     // The last key block is copied (zero-padded to 64 keys) when the micro-kernels, which take keys 8 at a time,

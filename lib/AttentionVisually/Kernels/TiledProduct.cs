@@ -8,7 +8,7 @@ namespace AttentionVisually.Kernels;
 /// flash kernel (<see cref="AttentionTile512.Product"/>, <see cref="AttentionTile.ProductVector"/>): each entry of
 /// X is broadcast against 32 consecutive outputs of a row of Wᵀ, which is a column of W as MathNet stores it, so
 /// neither factor is copied when the sizes are whole steps. Blocks of 32 outputs are shared between the cores.
-/// This is the fallback of <see cref="MatrixProducts"/> where OpenBLAS is not installed.
+/// This is <see cref="MatrixProducts"/>'s route <see cref="ProductRoute.Managed"/>.
 /// </summary>
 internal static unsafe class TiledProduct
 {
@@ -31,17 +31,11 @@ internal static unsafe class TiledProduct
         var y = new float[m * n];
         fixed (float* px = x, pw = w, pb = bias, py = y)
         {
-            using var job = new Job(px, m, k, pw, n, pb, path == KernelPath.Auto ? FlashAttention.AutoPath : path);
             int cores = maxDegreeOfParallelism > 0 ? maxDegreeOfParallelism : Environment.ProcessorCount;
-            int workers = (long)m * n * k < ParallelThreshold ? 1 : Math.Min(cores, job.Tasks);
-            if (workers <= 1)
-            {
-                job.Work();
-            }
-            else
-            {
-                Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, _ => job.Work());
-            }
+            int threads = (long)m * n * k < ParallelThreshold ? 1 : cores;
+            using var job = new Job(px, m, k, pw, n, pb, path == KernelPath.Auto ? FlashAttention.AutoPath : path, threads);
+            int workers = Math.Min(threads, job.Tasks);
+            KernelWorkers.Shared.Run(workers, job.Work); // on this thread alone when workers is 1
 
             // (m, n) row-major with stride colsPad, into (m, n) column-major.
             AttentionTile.TransposeScaled(job.Y, job.ColsPad, m, n, py, m, 1f);
@@ -64,19 +58,25 @@ internal static unsafe class TiledProduct
         private readonly long yFloats;
         private int nextTask = -1;
 
-        /// <summary>Column blocks of 32 per task: 256 outputs, so a 1536-wide product still splits six ways.</summary>
-        private const int BlocksPerTask = 8;
+        /// <summary>Most column blocks of 32 per task: 256 outputs, so that a task's share of a row of Wᵀ stays a few cache lines.</summary>
+        private const int MaxBlocksPerTask = 8;
+
+        private readonly int blocksPerTask;
 
         /// <summary>Terms of the sum over k per pass over a task's blocks.</summary>
         private const int DepthChunk = 32;
 
-        public Job(float* x, int m, int k, float* w, int n, float* bias, KernelPath path)
+        public Job(float* x, int m, int k, float* w, int n, float* bias, KernelPath path, int threads)
         {
             this.path = path;
             this.k = k;
             rowsPad = RoundUp(m, AttentionTile512.RowsPerStep);
             ColsPad = RoundUp(n, AttentionTile512.ColsPerStep);
-            Tasks = ((ColsPad / AttentionTile512.ColsPerStep) + BlocksPerTask - 1) / BlocksPerTask;
+            // Two tasks per thread at least, of equal size where the blocks divide: 12 blocks (384 outputs) on two
+            // threads are four tasks of 3, not a task of 8 and one of 4 that leaves a core idle for a third of the time.
+            int blocks = ColsPad / AttentionTile512.ColsPerStep;
+            blocksPerTask = Math.Clamp((blocks + (2 * threads) - 1) / (2 * threads), 1, MaxBlocksPerTask);
+            Tasks = (blocks + blocksPerTask - 1) / blocksPerTask;
             if (rowsPad == m)
             {
                 this.x = x;
@@ -148,7 +148,7 @@ internal static unsafe class TiledProduct
         }
 
         /// <summary>
-        /// Takes ranges of <see cref="BlocksPerTask"/> 32-column blocks until none is left. Within a range the sum over
+        /// Takes ranges of up to <see cref="MaxBlocksPerTask"/> 32-column blocks until none is left. Within a range the sum over
         /// k goes in chunks of <see cref="DepthChunk"/>, and each chunk sweeps every block of the range: consecutive
         /// reads of a row of Wᵀ then land on consecutive cache lines, which the processor prefetches, where a whole
         /// column block at once would jump a row of W (dOut floats) at every step. Y holds the partial sums between
@@ -161,7 +161,7 @@ internal static unsafe class TiledProduct
             int task, blocks = ColsPad / step;
             while ((task = Interlocked.Increment(ref nextTask)) < Tasks)
             {
-                int firstBlock = task * BlocksPerTask, lastBlock = Math.Min(blocks, firstBlock + BlocksPerTask);
+                int firstBlock = task * blocksPerTask, lastBlock = Math.Min(blocks, firstBlock + blocksPerTask);
                 for (int p0 = 0; p0 < k; p0 += DepthChunk)
                 {
                     int depth = Math.Min(DepthChunk, k - p0);

@@ -28,7 +28,7 @@ public static class Linear
 
     internal static Matrix<float> Affine(Matrix<float> x, Matrix<float> w, Vector<float> b)
     {
-        return MatrixProducts.ManagedForced ? ManagedAffine(x, w, b) : NativeAffine(x, w, b);
+        return MatrixProducts.RouteFor(x.RowCount) == ProductRoute.Managed ? ManagedAffine(x, w, b) : NativeAffine(x, w, b);
     }
 
     /// <summary>Y = X Wᵀ on OpenBLAS (<see cref="MatrixProducts.MultiplyTransposed"/>), then the bias down each contiguous column.</summary>
@@ -45,7 +45,7 @@ public static class Linear
         return y;
     }
 
-    /// <summary>Y = X Wᵀ + b in managed code (<see cref="TiledProduct"/>), where OpenBLAS is missing or managed code is forced.</summary>
+    /// <summary>Y = X Wᵀ + b in managed code (<see cref="TiledProduct"/>), the route for few tokens or without OpenBLAS.</summary>
     private static Matrix<float> ManagedAffine(Matrix<float> x, Matrix<float> w, Vector<float> b)
     {
         float[] y = TiledProduct.MultiplyTransposed(

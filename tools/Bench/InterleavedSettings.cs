@@ -1,0 +1,27 @@
+using System.ComponentModel;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace AttentionVisually.Bench;
+
+/// <summary>The options every interleaved timing command shares: rounds, the shortest sample, and a JSON file.</summary>
+internal abstract class InterleavedSettings : CommandSettings
+{
+    [CommandOption("--rounds <N>")]
+    [Description("Interleaved rounds.")]
+    [DefaultValue(7)]
+    public int Rounds { get; init; } = 7;
+
+    [CommandOption("--sample-ms <MS>")]
+    [Description("Shortest sample.")]
+    [DefaultValue(100)]
+    public int SampleMilliseconds { get; init; } = 100;
+
+    [CommandOption("--json <FILE>")]
+    [Description("Also write the rows as JSON.")]
+    public string? Json { get; init; }
+
+    /// <inheritdoc />
+    public override ValidationResult Validate() =>
+        Rounds < 1 || SampleMilliseconds < 1 ? ValidationResult.Error("--rounds and --sample-ms must be at least 1.") : ValidationResult.Success();
+}
