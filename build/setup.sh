@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Machine set-up shared by course.sh and test.sh. Idempotent: installs only what is missing.
-#   ./build/setup.sh            Debian's OpenBLAS (libopenblas0), for fast MathNet matrix products where it loads
+#   ./build/setup.sh            Debian's OpenBLAS (libopenblas0), for the forward passes' larger matrix products
 #   ./build/setup.sh --browser  chromium and chromium-driver, for the browser test of the HTML pages (test.sh)
 #
 # TorchSharp on Linux needs no system package: build/TorchSharpNatives.targets places and, where the
 # system libstdc++ is older than GCC 13's, patches its natives with the .NET SDK alone.
 set -euo pipefail
 need=()
-# OpenBLAS: AttentionVisually.LinearAlgebra uses it where MathNet's native provider loads, the managed provider
-# otherwise, so it is optional: a machine where it cannot be installed only warns.
+# OpenBLAS: AttentionVisually.MatrixProducts sends products of 64 rows or more to it where it loads and uses the
+# course's own tiled kernel otherwise, so it is optional: a machine where it cannot be installed only warns.
 if [ "$(uname -s)" = "Linux" ] && command -v apt-get >/dev/null 2>&1 && ! ldconfig -p 2>/dev/null | grep -q 'libopenblas\.so\.0'; then
   if [ "$(id -u)" -eq 0 ] || command -v sudo >/dev/null 2>&1; then
     need+=(libopenblas0)
