@@ -56,7 +56,6 @@ public static class MatrixProducts
 
     private unsafe delegate byte* CoreName();
 
-    private unsafe delegate int SetEnvironment(byte* name, byte* value, int overwrite);
 
     /// <summary>OpenBLAS as loaded: its product and the name of the kernels it chose.</summary>
     private sealed record OpenBlasLibrary(Sgemm Sgemm, string Core);
@@ -213,10 +212,11 @@ public static class MatrixProducts
     {
         if (NativeLibrary.TryLoad("libc.so.6", out IntPtr libc) && NativeLibrary.TryGetExport(libc, "setenv", out IntPtr setenv))
         {
+            var call = (delegate* unmanaged<byte*, byte*, int, int>)setenv; // int setenv(const char*, const char*, int)
             byte[] nameBytes = System.Text.Encoding.UTF8.GetBytes(name + "\0"), valueBytes = System.Text.Encoding.UTF8.GetBytes(value + "\0");
             fixed (byte* n = nameBytes, v = valueBytes)
             {
-                _ = Marshal.GetDelegateForFunctionPointer<SetEnvironment>(setenv)(n, v, 0); // 0: never overwrite a value already set
+                _ = call(n, v, 0); // 0: never overwrite a value already set
             }
         }
     }

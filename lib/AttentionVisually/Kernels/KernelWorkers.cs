@@ -14,8 +14,9 @@ namespace AttentionVisually.Kernels;
 /// 0.2 ms) pays the thread pool's hand-off and wake-up on every call, and a sleeping thread takes tens of
 /// microseconds to wake. A helper here spins for <see cref="SpinMicroseconds"/> after each job before it sleeps, so
 /// calls that follow each other (the heads of a layer, the layers of a model, a bench's rounds) find it awake.</para>
-/// <para>One call at a time uses the helpers. A call that arrives while they are busy (another thread's kernel)
-/// runs its work loop on its own thread alone: same result, no waiting on the other call.</para>
+/// <para>One call at a time uses the helpers. A call that arrives while they are busy (another thread's kernel, or
+/// a kernel called from inside a work loop) runs its work loop on its own thread alone: same result, no waiting on
+/// the other call.</para>
 /// </remarks>
 internal sealed class KernelWorkers : IDisposable
 {
@@ -25,9 +26,10 @@ internal sealed class KernelWorkers : IDisposable
     private static readonly Lazy<KernelWorkers> SharedWorkers =
         new(() => new KernelWorkers(Environment.ProcessorCount - 1), LazyThreadSafetyMode.ExecutionAndPublication);
 
-    private readonly Lock gate = new();
     private readonly Helper[] helpers;
-    private bool disposed;
+    private int busy;          // 1 while a call uses the helpers: not re-entrant, unlike a lock, so a nested call runs alone
+    private volatile bool disposed;
+    private long helperRuns;
 
     /// <summary>Starts <paramref name="helperCount"/> helper threads (none when it is 0 or less).</summary>
     /// <param name="helperCount">Helper threads besides the calling one.</param>
@@ -46,6 +48,9 @@ internal sealed class KernelWorkers : IDisposable
     /// <summary>Helper threads of this set.</summary>
     public int HelperCount => helpers.Length;
 
+    /// <summary>Calls so far that ran on at least one helper besides the caller (tests check that a kernel really ran split).</summary>
+    public long HelperRuns => Interlocked.Read(ref helperRuns);
+
     /// <summary>
     /// Runs <paramref name="work"/> on the calling thread and on up to <paramref name="threads"/> - 1 helpers at
     /// once, and returns when every copy has returned. An exception from any copy is rethrown here after all have
@@ -53,18 +58,21 @@ internal sealed class KernelWorkers : IDisposable
     /// </summary>
     /// <param name="threads">Threads wanted, the caller's included; 1 or less runs the work on the caller only.</param>
     /// <param name="work">A work loop that takes tasks until none is left; it must be safe to run on several threads.</param>
+    /// <exception cref="ObjectDisposedException">The set was disposed.</exception>
     public void Run(int threads, Action work)
     {
         ArgumentNullException.ThrowIfNull(work);
         ObjectDisposedException.ThrowIf(disposed, this);
-        if (threads <= 1 || helpers.Length == 0 || !gate.TryEnter())
+        if (threads <= 1 || helpers.Length == 0 || Interlocked.CompareExchange(ref busy, 1, 0) != 0)
         {
-            work();
+            work(); // alone: one thread, no helper, or the helpers are busy (another call, or this one's own work loop)
             return;
         }
 
         try
         {
+            ObjectDisposedException.ThrowIf(disposed, this); // disposed between the first check and taking the helpers
+            Interlocked.Increment(ref helperRuns);
             int used = Math.Min(threads - 1, helpers.Length);
             for (int i = 0; i < used; i++)
             {
@@ -91,20 +99,21 @@ internal sealed class KernelWorkers : IDisposable
         }
         finally
         {
-            gate.Exit();
+            Volatile.Write(ref busy, 0);
         }
     }
 
-    /// <summary>Ends the helper threads once they are idle (the shared set is never disposed).</summary>
+    /// <summary>Waits for a call in progress, then ends the helper threads (the shared set is never disposed).</summary>
     public void Dispose()
     {
-        lock (gate)
+        while (Interlocked.CompareExchange(ref busy, 1, 0) != 0)
         {
-            if (disposed)
-            {
-                return;
-            }
+            Thread.Sleep(1);
+        }
 
+        // busy stays 1: from here on a call that got past its first check runs alone, and the next one is refused.
+        if (!disposed)
+        {
             disposed = true;
             foreach (Helper helper in helpers)
             {
