@@ -19,6 +19,7 @@ app.Configure(config =>
 {
     config.SetApplicationName("bench");
     config.PropagateExceptions();
+    config.UseStrictParsing(); // an unknown option is an error, not silently ignored
     config.AddCommand<AttentionCommand>("attention").WithDescription("Every attention engine on its own data, interleaved; ratios to torch SDPA and libtorch's sgemm rate.");
     config.AddCommand<ModelCommand>("model").WithDescription("MiniLM's managed forward pass against ONNX Runtime's, interleaved, at several token counts.");
     config.AddCommand<ProductsCommand>("products").WithDescription("The forward passes' products Y = X W^T on the managed tiled kernel, OpenBLAS and MathNet, interleaved.");
