@@ -8,6 +8,8 @@ public class RealModelPiecesTests
     [InlineData(1, 8, 1)]
     [InlineData(5, 384, 2)]
     [InlineData(3, 17, 3)]
+    [InlineData(16, 64, 4)]  // exactly one 512-bit run of tokens per feature
+    [InlineData(37, 384, 5)] // whole runs and a tail
     public void LayerNorm_with_unit_scale_and_zero_shift_gives_rows_of_mean_zero_and_variance_one(int seqLen, int dModel, int seed)
     {
         var x = Init.Normal(seqLen, dModel, seed) * 3f + 5f;
@@ -36,6 +38,29 @@ public class RealModelPiecesTests
         for (int i = 0; i < 4; i++)
             for (int j = 0; j < 6; j++)
                 Assert.Equal(plain[i, j] * gamma[j] + beta[j], scaled[i, j], 5);
+    }
+
+    [Theory]
+    [InlineData(4, 6)]
+    [InlineData(37, 50)]
+    public void LayerNorm_equals_a_double_precision_reference_with_scale_and_shift(int seqLen, int dModel)
+    {
+        var x = Init.Normal(seqLen, dModel, 11) * 2f + 3f;
+        var gamma = Init.Normal(dModel, 1, 12).Column(0);
+        var beta = Init.Normal(dModel, 1, 13).Column(0);
+
+        var y = LayerNorm.Apply(x, new LayerNormWeights(gamma, beta), 1e-5f);
+
+        for (int i = 0; i < seqLen; i++)
+        {
+            double[] row = x.Row(i).Select(v => (double)v).ToArray();
+            double mean = row.Average(), std = Math.Sqrt(row.Average(v => (v - mean) * (v - mean)) + 1e-5);
+            for (int j = 0; j < dModel; j++)
+            {
+                double expected = ((row[j] - mean) / std * gamma[j]) + beta[j];
+                Assert.True(Math.Abs(expected - y[i, j]) <= 1e-5 * (1 + Math.Abs(expected)), $"({i}, {j}): expected {expected}, got {y[i, j]}");
+            }
+        }
     }
 
     [Fact]
