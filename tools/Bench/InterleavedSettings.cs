@@ -17,11 +17,17 @@ internal abstract class InterleavedSettings : CommandSettings
     [DefaultValue(100)]
     public int SampleMilliseconds { get; init; } = 100;
 
+    [CommandOption("--settle-ms <MS>")]
+    [Description("Pause before each sample, so worker threads the previous row left spinning (ONNX Runtime's, OpenBLAS's, libtorch's) go idle.")]
+    [DefaultValue(5)]
+    public int SettleMilliseconds { get; init; } = 5;
+
     [CommandOption("--json <FILE>")]
     [Description("Also write the rows as JSON.")]
     public string? Json { get; init; }
 
     /// <inheritdoc />
     public override ValidationResult Validate() =>
-        Rounds < 1 || SampleMilliseconds < 1 ? ValidationResult.Error("--rounds and --sample-ms must be at least 1.") : ValidationResult.Success();
+        Rounds < 1 || SampleMilliseconds < 1 || SettleMilliseconds < 0
+            ? ValidationResult.Error("--rounds and --sample-ms must be at least 1, --settle-ms at least 0.") : ValidationResult.Success();
 }

@@ -51,7 +51,7 @@ internal sealed class ModelCommand : Command<ModelCommand.Settings>
                     () => MatrixProducts.Using(ProductRoute.OpenBlas, () => model.Forward(tokens, flash))));
             }
 
-            var samples = InterleavedTiming.Run(contenders, settings.Rounds, settings.SampleMilliseconds / 1000.0, settleMilliseconds: 5);
+            var samples = InterleavedTiming.Run(contenders, settings.Rounds, settings.SampleMilliseconds / 1000.0, settings.SettleMilliseconds);
             rows.AddRange(samples.Select(s => BenchRow.From(name, s, samples[0])));
         }
 

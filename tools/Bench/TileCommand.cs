@@ -92,7 +92,7 @@ internal sealed unsafe class TileCommand : Command<TileCommand.Settings>
                     }));
                 }
 
-                var samples = InterleavedTiming.Run(contenders, settings.Rounds, settings.SampleMilliseconds / 1000.0, settleMilliseconds: 5);
+                var samples = InterleavedTiming.Run(contenders, settings.Rounds, settings.SampleMilliseconds / 1000.0, settings.SettleMilliseconds);
                 rows.AddRange(samples.Select(x => BenchRow.From($"d = {d}", x, samples[0])));
             }
 
