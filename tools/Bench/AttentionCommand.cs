@@ -52,9 +52,9 @@ internal sealed class AttentionCommand : Command<AttentionCommand.Settings>
         public int SampleMilliseconds { get; init; } = 40;
 
         [CommandOption("--settle-ms <MS>")]
-        [Description("Pause before each sample, so spinning worker threads of the previous engine go idle.")]
-        [DefaultValue(5)]
-        public int SettleMilliseconds { get; init; } = 5;
+        [Description("Pause before each sample, so spinning worker threads of the previous engine go idle (libtorch's OpenMP threads spin for several milliseconds after a call).")]
+        [DefaultValue(50)]
+        public int SettleMilliseconds { get; init; } = 50;
 
         [CommandOption("--explicit-up-to <N>")]
         [Description("Largest n for MathNet's explicit engine, which forms the (n, n) pattern.")]

@@ -19,8 +19,8 @@ internal abstract class InterleavedSettings : CommandSettings
 
     [CommandOption("--settle-ms <MS>")]
     [Description("Pause before each sample, so worker threads the previous row left spinning (ONNX Runtime's, OpenBLAS's, libtorch's) go idle.")]
-    [DefaultValue(5)]
-    public int SettleMilliseconds { get; init; } = 5;
+    [DefaultValue(50)]
+    public int SettleMilliseconds { get; init; } = 50;
 
     [CommandOption("--json <FILE>")]
     [Description("Also write the rows as JSON.")]
