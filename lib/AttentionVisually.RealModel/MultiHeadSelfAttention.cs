@@ -53,28 +53,28 @@ public static class MultiHeadSelfAttention
         var q = Linear.Affine(h, weights.WQ, weights.BQ); // (seqLen, dModel) = numHeads blocks of (seqLen, headDim)
         var k = Linear.Affine(h, weights.WK, weights.BK); // (seqLen, dModel)
         var v = Linear.Affine(h, weights.WV, weights.BV); // (seqLen, dModel)
-        var heads = Matrix<float>.Build.Dense(seqLen, numHeads * headDim);
-        var patterns = engine is null ? new Matrix<float>[numHeads] : null;
-        for (int head = 0; head < numHeads; head++)
+        Matrix<float> heads;
+        Matrix<float>[]? patterns = null;
+        if (engine is not null)
         {
-            int from = head * headDim;
-            var qh = q.SubMatrix(0, seqLen, from, headDim); // (seqLen, headDim)
-            var kh = k.SubMatrix(0, seqLen, from, headDim); // (seqLen, headDim)
-            var vh = v.SubMatrix(0, seqLen, from, headDim); // (seqLen, headDim)
-            Matrix<float> output;
-            if (engine is null)
+            heads = engine.AttendHeads(q, k, v, numHeads, isCausal: false); // (seqLen, dModel): every head at once
+            if (heads.RowCount != seqLen || heads.ColumnCount != numHeads * headDim)
+                throw new InvalidOperationException($"engine '{engine.Name}' returned shape ({heads.RowCount}, {heads.ColumnCount}) for {numHeads} heads; ({seqLen}, {numHeads * headDim}) was expected.");
+        }
+        else
+        {
+            heads = Matrix<float>.Build.Dense(seqLen, numHeads * headDim);
+            patterns = new Matrix<float>[numHeads];
+            for (int head = 0; head < numHeads; head++)
             {
+                int from = head * headDim;
+                var qh = q.SubMatrix(0, seqLen, from, headDim); // (seqLen, headDim)
+                var kh = k.SubMatrix(0, seqLen, from, headDim); // (seqLen, headDim)
+                var vh = v.SubMatrix(0, seqLen, from, headDim); // (seqLen, headDim)
                 var result = Attention.ScaledDotProduct(qh, kh, vh);
-                output = result.Output;          // (seqLen, headDim)
-                patterns![head] = result.Pattern; // (seqLen, seqLen)
+                patterns[head] = result.Pattern; // (seqLen, seqLen)
+                heads.SetSubMatrix(0, from, result.Output);
             }
-            else
-            {
-                output = engine.Attend(qh, kh, vh, isCausal: false); // (seqLen, headDim)
-                if (output.RowCount != seqLen || output.ColumnCount != headDim)
-                    throw new InvalidOperationException($"engine '{engine.Name}' returned shape ({output.RowCount}, {output.ColumnCount}) for head {head}; ({seqLen}, {headDim}) was expected.");
-            }
-            heads.SetSubMatrix(0, from, output);
         }
         var o = Linear.Affine(heads, weights.WO, weights.BO); // (seqLen, dModel)
         return new SelfAttentionResult(o, patterns);

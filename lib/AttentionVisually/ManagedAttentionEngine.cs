@@ -22,6 +22,23 @@ public sealed class ManagedAttentionEngine : IAttentionEngine
         return Attend(q, k, v, isCausal, KernelPath.Auto, maxDegreeOfParallelism: -1, valuesChecked: true);
     }
 
+    /// <summary>
+    /// Every head in one pass of the kernel: in MathNet's column-major storage each head's columns are one contiguous
+    /// block, so the heads are read and written in place, and the (head, query block) tasks share the cores (with few
+    /// tokens a head is a single task, so one call per head would keep a single core busy).
+    /// </summary>
+    /// <inheritdoc cref="IAttentionEngine.AttendHeads"/>
+    public Matrix<float> AttendHeads(Matrix<float> q, Matrix<float> k, Matrix<float> v, int numHeads, bool isCausal)
+    {
+        (int dK, int dV) = AttentionInputs.HeadWidths(q, k, v, numHeads);
+        int nQ = q.RowCount, nK = k.RowCount;
+        var output = Matrix<float>.Build.Dense(nQ, numHeads * dV); // (nQ, numHeads * dV)
+        FlashAttention.Compute(
+            ColumnMajor(q), ColumnMajor(k), ColumnMajor(v), output.AsColumnMajorArray(),
+            nQ, nK, dK, dV, isCausal, MatrixLayout.ColumnMajor, KernelPath.Auto, maxDegreeOfParallelism: -1, numHeads: numHeads); // values checked per head
+        return output;
+    }
+
     /// <summary>Attention on an explicitly chosen instruction path and core count (for tests and benches).</summary>
     internal static Matrix<float> Attend(Matrix<float> q, Matrix<float> k, Matrix<float> v, bool isCausal, KernelPath path, int maxDegreeOfParallelism, bool valuesChecked = false)
     {

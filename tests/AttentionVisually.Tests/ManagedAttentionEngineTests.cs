@@ -119,4 +119,54 @@ public class ManagedAttentionEngineTests
         var m = Matrix<float>.Build.Dense(2, 2);
         Assert.Throws<ArgumentNullException>(() => engine.Attend(m, null!, m, isCausal: false));
     }
+
+    [Theory]
+    [InlineData(16, 12, 32, 32, false)]  // MiniLM's shape at 16 tokens
+    [InlineData(100, 3, 64, 32, true)]   // dV other than dK, several query blocks, causal
+    public void All_heads_in_one_call_equal_one_call_per_head_and_the_reference(int n, int numHeads, int dK, int dV, bool isCausal)
+    {
+        var q = AttentionReference.Random(n, numHeads * dK, seed: 41);
+        var k = AttentionReference.Random(n, numHeads * dK, seed: 42);
+        var v = AttentionReference.Random(n, numHeads * dV, seed: 43);
+
+        var heads = engine.AttendHeads(q, k, v, numHeads, isCausal);
+        var perHead = ((IAttentionEngine)new ExplicitAttentionEngine()).AttendHeads(q, k, v, numHeads, isCausal); // the default: a loop of Attend
+
+        Assert.Equal((n, numHeads * dV), (heads.RowCount, heads.ColumnCount));
+        for (int h = 0; h < numHeads; h++)
+        {
+            var qh = q.SubMatrix(0, n, h * dK, dK);
+            var kh = k.SubMatrix(0, n, h * dK, dK);
+            var vh = v.SubMatrix(0, n, h * dV, dV);
+            var own = heads.SubMatrix(0, n, h * dV, dV);
+            Assert.Equal(engine.Attend(qh, kh, vh, isCausal), own); // same kernel, same layout: bit for bit
+            AttentionReference.AssertClose(AttentionReference.Attend(qh, kh, vh, isCausal), own);
+            AttentionReference.AssertClose(perHead.SubMatrix(0, n, h * dV, dV), own, relative: 1e-5);
+        }
+    }
+
+    [Fact]
+    public void Heads_that_do_not_split_evenly_are_refused_naming_the_columns()
+    {
+        var q = Matrix<float>.Build.Dense(4, 10);
+        var v = Matrix<float>.Build.Dense(4, 12);
+
+        var error = Assert.Throws<ArgumentException>(() => engine.AttendHeads(q, q, v, numHeads: 4, isCausal: false));
+
+        Assert.Equal("q", error.ParamName);
+        Assert.Contains("10 columns", error.Message, StringComparison.Ordinal);
+        Assert.Contains("4 heads", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_non_finite_entry_is_named_with_its_head()
+    {
+        var q = AttentionReference.Random(8, 3 * 16, seed: 44);
+        q[5, (2 * 16) + 7] = float.NaN; // head 2, row 5, column 7 of the head
+
+        var error = Assert.Throws<ArgumentException>(() => engine.AttendHeads(q, q, q, numHeads: 3, isCausal: true));
+
+        Assert.Contains("head 2", error.Message, StringComparison.Ordinal);
+        Assert.Contains("(5, 7)", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -35,6 +35,33 @@ internal static class AttentionInputs
         ValuesFit(maxV, k.RowCount, va);
     }
 
+    /// <summary>
+    /// The shape rules of a many-heads call (heads side by side in the columns): the one-call rules on the whole
+    /// matrices, and columns that split into <paramref name="numHeads"/> equal heads. Values are checked head by head
+    /// by the engine.
+    /// </summary>
+    /// <returns>Each head's dK and dV.</returns>
+    public static (int DK, int DV) HeadWidths(Matrix<float> q, Matrix<float> k, Matrix<float> v, int numHeads)
+    {
+        Arg qa = new("q"), ka = new("k"), va = new("v");
+        NotEmpty(q, qa);
+        NotEmpty(k, ka);
+        NotEmpty(v, va);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(numHeads);
+        SameDk(q.RowCount, q.ColumnCount, k.RowCount, k.ColumnCount, qa, ka);
+        OneValuePerKey(k.RowCount, k.ColumnCount, v.RowCount, v.ColumnCount, va);
+        foreach ((Matrix<float> m, Arg arg) in new[] { (q, qa), (v, va) })
+        {
+            if (m.ColumnCount % numHeads != 0)
+            {
+                throw new ArgumentException(
+                    Text($"{arg.Label} has {m.ColumnCount} columns, which do not split into {numHeads} heads of equal width."), arg.Param);
+            }
+        }
+
+        return (q.ColumnCount / numHeads, v.ColumnCount / numHeads);
+    }
+
     /// <summary>Checks q and k of a score grid (no values yet).</summary>
     public static void CheckQueriesKeys(Matrix<float> q, Matrix<float> k, Arg? qArg = null, Arg? kArg = null)
     {
