@@ -114,6 +114,7 @@ public sealed class KernelWorkersTests : IDisposable
     {
         var set = new KernelWorkers(1);
         set.Dispose();
+        set.Dispose(); // a second Dispose returns
 
         Assert.Throws<ObjectDisposedException>(() => set.Run(2, () => { }));
     }

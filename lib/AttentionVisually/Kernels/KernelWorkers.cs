@@ -108,17 +108,19 @@ internal sealed class KernelWorkers : IDisposable
     {
         while (Interlocked.CompareExchange(ref busy, 1, 0) != 0)
         {
+            if (disposed)
+            {
+                return; // busy stays 1 once disposed: a second Dispose must not wait for it
+            }
+
             Thread.Sleep(1);
         }
 
         // busy stays 1: from here on a call that got past its first check runs alone, and the next one is refused.
-        if (!disposed)
+        disposed = true;
+        foreach (Helper helper in helpers)
         {
-            disposed = true;
-            foreach (Helper helper in helpers)
-            {
-                helper.Stop();
-            }
+            helper.Stop();
         }
     }
 
