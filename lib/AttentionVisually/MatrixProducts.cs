@@ -1,4 +1,6 @@
+using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 using AttentionVisually.Kernels;
 using MathNet.Numerics;
 using MathNet.Numerics.LinearAlgebra;
@@ -56,7 +58,6 @@ public static class MatrixProducts
 
     private unsafe delegate byte* CoreName();
 
-
     /// <summary>OpenBLAS as loaded: its product and the name of the kernels it chose.</summary>
     private sealed record OpenBlasLibrary(Sgemm Sgemm, string Core);
 
@@ -79,11 +80,11 @@ public static class MatrixProducts
         {
             string managed = $"the managed tiled kernel ({FlashAttention.AutoPath} path)";
             string openBlas = $"OpenBLAS (cblas_sgemm from libopenblas.so.0, {OpenBlasCore} kernels)";
-            string route = FixedRoute switch
+            string route = (FixedRoute, OpenBlasAvailable) switch
             {
-                ProductRoute.Managed => managed + (OpenBlasAvailable ? $" at every size ({RouteVariable}=managed)" : " (OpenBLAS's libopenblas.so.0 not found)"),
-                ProductRoute.OpenBlas => openBlas + " at every size",
-                _ when !OpenBlasAvailable => managed + " (OpenBLAS's libopenblas.so.0 not found)",
+                (_, false) => managed + " (OpenBLAS's libopenblas.so.0 not found)",
+                (ProductRoute.Managed, true) => $"{managed} at every size ({RouteVariable}=managed)",
+                (ProductRoute.OpenBlas, true) => openBlas + " at every size",
                 _ => $"{openBlas} from {OpenBlasMinRows} rows, {managed} below",
             };
             return $"{route}; MathNet provider: {MathNetProvider}";
@@ -105,7 +106,27 @@ public static class MatrixProducts
     {
         Shape.NotEmpty(a, nameof(a));
         Shape.Check(b, -1, a.ColumnCount, nameof(b));
-        return RouteFor(a.RowCount) == ProductRoute.OpenBlas ? Native(OpenBlas.Value!.Sgemm, a, b) : Managed(a, b);
+        return Affine(a, b, bias: null);
+    }
+
+    /// <summary>
+    /// Y = X Wᵀ (+ b) on <see cref="RouteFor"/> the row count of <paramref name="x"/>, arguments already checked: the
+    /// one place the route is chosen, for <see cref="MultiplyTransposed"/> and the linear layers.
+    /// </summary>
+    /// <param name="x">X, shape (m, k).</param>
+    /// <param name="w">W, shape (n, k), used transposed.</param>
+    /// <param name="bias">b, length n, or null for none.</param>
+    /// <returns>A new matrix, shape (m, n).</returns>
+    internal static Matrix<float> Affine(Matrix<float> x, Matrix<float> w, Vector<float>? bias)
+    {
+        float[] xData = x.AsColumnMajorArray() ?? x.ToColumnMajorArray(); // (m, k) column-major
+        float[] wData = w.AsColumnMajorArray() ?? w.ToColumnMajorArray(); // (n, k) column-major
+        float[]? b = bias is null ? null : bias.AsArray() ?? bias.ToArray();
+        int m = x.RowCount, k = x.ColumnCount, n = w.RowCount;
+        float[] y = RouteFor(m) == ProductRoute.OpenBlas
+            ? Native(OpenBlas.Value!.Sgemm, xData, m, k, wData, n, b)
+            : TiledProduct.MultiplyTransposed(xData, m, k, wData, n, b); // the bias is added inside the tiles
+        return Matrix<float>.Build.Dense(m, n, y); // (m, n), column-major
     }
 
     /// <summary>Runs <paramref name="work"/> with every product on <paramref name="route"/> (for tests, benches and comparisons).</summary>
@@ -158,29 +179,29 @@ public static class MatrixProducts
     /// with AVX-512 F, CD, BW, DQ and VL, Haswell with AVX2 and FMA, else null (OpenBLAS's own choice).
     /// </summary>
     internal static string? CoreTypeForThisProcessor() =>
-        System.Runtime.Intrinsics.X86.Avx512F.IsSupported && System.Runtime.Intrinsics.X86.Avx512CD.IsSupported
-        && System.Runtime.Intrinsics.X86.Avx512BW.IsSupported && System.Runtime.Intrinsics.X86.Avx512DQ.IsSupported
-        && System.Runtime.Intrinsics.X86.Avx512F.VL.IsSupported ? "SkylakeX"
-        : System.Runtime.Intrinsics.X86.Avx2.IsSupported && System.Runtime.Intrinsics.X86.Fma.IsSupported ? "Haswell"
+        Avx512F.IsSupported && Avx512CD.IsSupported && Avx512BW.IsSupported && Avx512DQ.IsSupported && Avx512F.VL.IsSupported ? "SkylakeX"
+        : Avx2.IsSupported && Fma.IsSupported ? "Haswell"
         : null;
 
-    private static Matrix<float> Managed(Matrix<float> a, Matrix<float> b) =>
-        Matrix<float>.Build.Dense(a.RowCount, b.RowCount, TiledProduct.MultiplyTransposed(
-            a.AsColumnMajorArray() ?? a.ToColumnMajorArray(), a.RowCount, a.ColumnCount,
-            b.AsColumnMajorArray() ?? b.ToColumnMajorArray(), b.RowCount, bias: null)); // (m, n), column-major
-
-    private static unsafe Matrix<float> Native(Sgemm sgemm, Matrix<float> a, Matrix<float> b)
+    /// <summary>Y = X Wᵀ on OpenBLAS, then the bias down each contiguous column of the column-major result.</summary>
+    private static unsafe float[] Native(Sgemm sgemm, float[] x, int m, int k, float[] w, int n, float[]? bias)
     {
-        int m = a.RowCount, k = a.ColumnCount, n = b.RowCount;
-        float[] aData = a.AsColumnMajorArray() ?? a.ToColumnMajorArray(); // (m, k) column-major, lda = m
-        float[] bData = b.AsColumnMajorArray() ?? b.ToColumnMajorArray(); // (n, k) column-major, ldb = n
-        var c = new float[m * n];                                          // (m, n) column-major, ldc = m
-        fixed (float* pa = aData, pb = bData, pc = c)
+        var y = new float[m * n]; // (m, n) column-major, ldc = m
+        fixed (float* px = x, pw = w, py = y)
         {
-            sgemm(ColumnMajor, NoTranspose, Transpose, m, n, k, 1f, pa, m, pb, n, 0f, pc, m);
+            sgemm(ColumnMajor, NoTranspose, Transpose, m, n, k, 1f, px, m, pw, n, 0f, py, m); // lda = m, ldb = n
         }
 
-        return Matrix<float>.Build.Dense(m, n, c);
+        if (bias is not null)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                var column = y.AsSpan(j * m, m);
+                TensorPrimitives.Add(column, bias[j], column);
+            }
+        }
+
+        return y;
     }
 
     private static unsafe OpenBlasLibrary? LoadOpenBlas()

@@ -1,5 +1,3 @@
-using System.Numerics.Tensors;
-using AttentionVisually.Kernels;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace AttentionVisually.Layers;
@@ -26,31 +24,5 @@ public static class Linear
         return Affine(x, w, b);
     }
 
-    internal static Matrix<float> Affine(Matrix<float> x, Matrix<float> w, Vector<float> b)
-    {
-        return MatrixProducts.RouteFor(x.RowCount) == ProductRoute.Managed ? ManagedAffine(x, w, b) : NativeAffine(x, w, b);
-    }
-
-    /// <summary>Y = X Wᵀ on OpenBLAS (<see cref="MatrixProducts.MultiplyTransposed"/>), then the bias down each contiguous column.</summary>
-    private static Matrix<float> NativeAffine(Matrix<float> x, Matrix<float> w, Vector<float> b)
-    {
-        var y = MatrixProducts.MultiplyTransposed(x, w); // (seqLen, dOut), column-major
-        float[] data = y.AsColumnMajorArray();
-        for (int j = 0; j < w.RowCount; j++)
-        {
-            var column = data.AsSpan(j * x.RowCount, x.RowCount);
-            TensorPrimitives.Add(column, b[j], column);
-        }
-
-        return y;
-    }
-
-    /// <summary>Y = X Wᵀ + b in managed code (<see cref="TiledProduct"/>), the route for few tokens or without OpenBLAS.</summary>
-    private static Matrix<float> ManagedAffine(Matrix<float> x, Matrix<float> w, Vector<float> b)
-    {
-        float[] y = TiledProduct.MultiplyTransposed(
-            x.AsColumnMajorArray() ?? x.ToColumnMajorArray(), x.RowCount, x.ColumnCount,
-            w.AsColumnMajorArray() ?? w.ToColumnMajorArray(), w.RowCount, b.AsArray() ?? b.ToArray());
-        return Matrix<float>.Build.Dense(x.RowCount, w.RowCount, y); // (seqLen, dOut), column-major
-    }
+    internal static Matrix<float> Affine(Matrix<float> x, Matrix<float> w, Vector<float> b) => MatrixProducts.Affine(x, w, b);
 }
