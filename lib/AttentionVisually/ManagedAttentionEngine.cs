@@ -30,23 +30,22 @@ public sealed class ManagedAttentionEngine : IAttentionEngine
     /// <inheritdoc cref="IAttentionEngine.AttendHeads"/>
     public Matrix<float> AttendHeads(Matrix<float> q, Matrix<float> k, Matrix<float> v, int numHeads, bool isCausal)
     {
-        (int dK, int dV) = AttentionInputs.HeadWidths(q, k, v, numHeads);
-        int nQ = q.RowCount, nK = k.RowCount;
-        var output = Matrix<float>.Build.Dense(nQ, numHeads * dV); // (nQ, numHeads * dV)
-        FlashAttention.Compute(
-            ColumnMajor(q), ColumnMajor(k), ColumnMajor(v), output.AsColumnMajorArray(),
-            nQ, nK, dK, dV, isCausal, MatrixLayout.ColumnMajor, KernelPath.Auto, maxDegreeOfParallelism: -1, numHeads: numHeads); // values checked per head
-        return output;
+        AttentionInputs.HeadWidths(q, k, v, numHeads);
+        return Attend(q, k, v, isCausal, KernelPath.Auto, maxDegreeOfParallelism: -1, numHeads: numHeads); // values checked per head
     }
 
-    /// <summary>Attention on an explicitly chosen instruction path and core count (for tests and benches).</summary>
-    internal static Matrix<float> Attend(Matrix<float> q, Matrix<float> k, Matrix<float> v, bool isCausal, KernelPath path, int maxDegreeOfParallelism, bool valuesChecked = false)
+    /// <summary>
+    /// Attention on an explicitly chosen instruction path and core count (for tests and benches), over
+    /// <paramref name="numHeads"/> heads side by side in the columns.
+    /// </summary>
+    internal static Matrix<float> Attend(
+        Matrix<float> q, Matrix<float> k, Matrix<float> v, bool isCausal, KernelPath path, int maxDegreeOfParallelism, bool valuesChecked = false, int numHeads = 1)
     {
-        int nQ = q.RowCount, nK = k.RowCount, dK = q.ColumnCount, dV = v.ColumnCount;
-        var output = Matrix<float>.Build.Dense(nQ, dV); // (nQ, dV)
+        int nQ = q.RowCount, nK = k.RowCount, dK = q.ColumnCount / numHeads, dV = v.ColumnCount / numHeads;
+        var output = Matrix<float>.Build.Dense(nQ, v.ColumnCount); // (nQ, numHeads * dV)
         FlashAttention.Compute(
             ColumnMajor(q), ColumnMajor(k), ColumnMajor(v), output.AsColumnMajorArray(),
-            nQ, nK, dK, dV, isCausal, MatrixLayout.ColumnMajor, path, maxDegreeOfParallelism, valuesChecked: valuesChecked);
+            nQ, nK, dK, dV, isCausal, MatrixLayout.ColumnMajor, path, maxDegreeOfParallelism, numHeads, valuesChecked);
         return output;
     }
 
