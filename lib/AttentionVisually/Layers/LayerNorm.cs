@@ -1,3 +1,5 @@
+using DoubleVector = System.Numerics.Vector<double>;
+using FloatVector = System.Numerics.Vector<float>;
 using SimdVector = System.Numerics.Vector;
 using MathNet.Numerics.LinearAlgebra;
 
@@ -43,7 +45,7 @@ public static class LayerNorm
         // over the tokens of one feature, as MathNet stores the matrix, so nothing is transposed.
         var mean = new double[seqLen];
         var variance = new double[seqLen];
-        int floats = System.Numerics.Vector<float>.Count, doubles = System.Numerics.Vector<double>.Count;
+        int floats = FloatVector.Count, doubles = DoubleVector.Count;
         int wholeRuns = seqLen - (seqLen % floats);
         for (int j = 0; j < dModel; j++)
         {
@@ -51,9 +53,9 @@ public static class LayerNorm
             int i = 0;
             for (; i < wholeRuns; i += floats)
             {
-                SimdVector.Widen(new System.Numerics.Vector<float>(column[i..]), out var low, out var high);
-                (new System.Numerics.Vector<double>(mean, i) + low).CopyTo(mean, i);
-                (new System.Numerics.Vector<double>(mean, i + doubles) + high).CopyTo(mean, i + doubles);
+                SimdVector.Widen(new FloatVector(column[i..]), out var low, out var high);
+                (new DoubleVector(mean, i) + low).CopyTo(mean, i);
+                (new DoubleVector(mean, i + doubles) + high).CopyTo(mean, i + doubles);
             }
             for (; i < seqLen; i++) mean[i] += column[i];
         }
@@ -64,11 +66,11 @@ public static class LayerNorm
             int i = 0;
             for (; i < wholeRuns; i += floats)
             {
-                SimdVector.Widen(new System.Numerics.Vector<float>(column[i..]), out var low, out var high);
-                var dLow = low - new System.Numerics.Vector<double>(mean, i);
-                var dHigh = high - new System.Numerics.Vector<double>(mean, i + doubles);
-                (new System.Numerics.Vector<double>(variance, i) + (dLow * dLow)).CopyTo(variance, i);
-                (new System.Numerics.Vector<double>(variance, i + doubles) + (dHigh * dHigh)).CopyTo(variance, i + doubles);
+                SimdVector.Widen(new FloatVector(column[i..]), out var low, out var high);
+                var dLow = low - new DoubleVector(mean, i);
+                var dHigh = high - new DoubleVector(mean, i + doubles);
+                (new DoubleVector(variance, i) + (dLow * dLow)).CopyTo(variance, i);
+                (new DoubleVector(variance, i + doubles) + (dHigh * dHigh)).CopyTo(variance, i + doubles);
             }
             for (; i < seqLen; i++) variance[i] += (column[i] - mean[i]) * (column[i] - mean[i]);
         }
@@ -84,17 +86,16 @@ public static class LayerNorm
             inverseStd[i] = (float)(1.0 / Math.Sqrt((variance[i] / dModel) + epsilon));
         }
         var output = new float[seqLen * dModel];
-        int width = System.Numerics.Vector<float>.Count, whole = seqLen - (seqLen % width);
         for (int j = 0; j < dModel; j++)
         {
             ReadOnlySpan<float> xColumn = input.AsSpan(j * seqLen, seqLen);
             Span<float> yColumn = output.AsSpan(j * seqLen, seqLen);
-            var g = new System.Numerics.Vector<float>(gamma[j]);
-            var b = new System.Numerics.Vector<float>(beta[j]);
+            var g = new FloatVector(gamma[j]);
+            var b = new FloatVector(beta[j]);
             int i = 0;
-            for (; i < whole; i += width)
+            for (; i < wholeRuns; i += floats)
             {
-                var normalized = (new System.Numerics.Vector<float>(xColumn[i..]) - new System.Numerics.Vector<float>(center, i)) * new System.Numerics.Vector<float>(inverseStd, i);
+                var normalized = (new FloatVector(xColumn[i..]) - new FloatVector(center, i)) * new FloatVector(inverseStd, i);
                 SimdVector.FusedMultiplyAdd(normalized, g, b).CopyTo(yColumn[i..]);
             }
             for (; i < seqLen; i++)
