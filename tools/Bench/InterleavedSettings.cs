@@ -26,6 +26,13 @@ internal abstract class InterleavedSettings : CommandSettings
     [Description("Also write the rows as JSON.")]
     public string? Json { get; init; }
 
+    /// <summary>Times <paramref name="contenders"/> interleaved with these settings; each row's ratio is to the first contender.</summary>
+    public IEnumerable<BenchRow> Measure(string caseName, IReadOnlyList<Contender> contenders)
+    {
+        var samples = InterleavedTiming.Run(contenders, Rounds, SampleMilliseconds / 1000.0, SettleMilliseconds);
+        return samples.Select(s => BenchRow.From(caseName, s, samples[0]));
+    }
+
     /// <inheritdoc />
     public override ValidationResult Validate() =>
         Rounds < 1 || SampleMilliseconds < 1 || SettleMilliseconds < 0

@@ -51,8 +51,7 @@ internal sealed class ModelCommand : Command<ModelCommand.Settings>
                     () => MatrixProducts.Using(ProductRoute.OpenBlas, () => model.Forward(tokens, flash))));
             }
 
-            var samples = InterleavedTiming.Run(contenders, settings.Rounds, settings.SampleMilliseconds / 1000.0, settings.SettleMilliseconds);
-            rows.AddRange(samples.Select(s => BenchRow.From(name, s, samples[0])));
+            rows.AddRange(settings.Measure(name, contenders));
         }
 
         var table = new Table().Border(TableBorder.Rounded).AddColumn("case").AddColumn("engine")

@@ -49,8 +49,7 @@ internal sealed class ProductsCommand : Command<ProductsCommand.Settings>
             }
 
             contenders.Add(new($"MathNet ({MatrixProducts.MathNetProvider} provider)", "MathNet matrices", flops, () => x.TransposeAndMultiply(w)));
-            var samples = InterleavedTiming.Run(contenders, settings.Rounds, settings.SampleMilliseconds / 1000.0, settings.SettleMilliseconds);
-            rows.AddRange(samples.Select(s => BenchRow.From($"({m} x {k}) ({k} x {n})", s, samples[0])));
+            rows.AddRange(settings.Measure($"({m} x {k}) ({k} x {n})", contenders));
         }
 
         var table = new Table().Border(TableBorder.Rounded).AddColumn("case").AddColumn("route")

@@ -92,8 +92,7 @@ internal sealed unsafe class TileCommand : Command<TileCommand.Settings>
                     }));
                 }
 
-                var samples = InterleavedTiming.Run(contenders, settings.Rounds, settings.SampleMilliseconds / 1000.0, settings.SettleMilliseconds);
-                rows.AddRange(samples.Select(x => BenchRow.From($"d = {d}", x, samples[0])));
+                rows.AddRange(settings.Measure($"d = {d}", contenders));
             }
 
             var table = new Table().Border(TableBorder.Rounded).AddColumn("case").AddColumn("step")
